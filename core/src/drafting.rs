@@ -1,0 +1,471 @@
+//! Drafting (soạn hồ sơ): what a user does to a draft, over the store. Every change is one
+//! revision; nothing a user typed is ever overwritten in place. The CLI and the desktop app
+//! call these functions and nothing below them.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::forms::{AttachmentRef, Dossier, FormError};
+use crate::kind::DossierKind;
+use crate::legal::{FormVersion, Forms};
+use crate::profile::Profile;
+use crate::store::{DraftId, ProfileId, ProfileKind, Store, StoreError, sniff_media_type};
+use crate::text::Text;
+use crate::validate::Report;
+
+/// Why a drafting step was refused. Nothing was changed when one of these is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum DraftError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Form(#[from] FormError),
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not valid JSON: {message}")]
+    Json { path: PathBuf, message: String },
+    #[error("the file is a {found} dossier, not {expected}")]
+    WrongKind {
+        expected: DossierKind,
+        found: DossierKind,
+    },
+    #[error("no form of {kind} applies on {day}")]
+    NoForm { kind: DossierKind, day: Date },
+    #[error("the form has no attachment slot `{slot}`; slots: {available}")]
+    UnknownSlot { slot: String, available: String },
+    #[error("{file} is {found}; the slot `{slot}` accepts {accepted}")]
+    AttachmentType {
+        file: String,
+        found: String,
+        slot: String,
+        accepted: String,
+    },
+    #[error("{file} is larger than the {max_mib} MiB limit of the slot `{slot}`")]
+    AttachmentSize {
+        file: String,
+        slot: String,
+        max_mib: u64,
+    },
+    #[error("no attachment matches `{0}`")]
+    NoSuchAttachment(String),
+    #[error("attachment {0} is not in the local store")]
+    MissingBlob(String),
+    #[error("the profile is not valid")]
+    InvalidProfile(Report),
+    #[error("the profile does not match its kind: {0}")]
+    ProfileShape(String),
+}
+
+impl DraftError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            DraftError::Store(e) => e.code(),
+            DraftError::Form(e) => e.code(),
+            DraftError::Read { .. } => "input.unreadable",
+            DraftError::Json { .. } => "input.json",
+            DraftError::WrongKind { .. } => "input.wrong_kind",
+            DraftError::NoForm { .. } => "form_version.none",
+            DraftError::UnknownSlot { .. } => "attachment.unknown_slot",
+            DraftError::AttachmentType { .. } => "attachment.type",
+            DraftError::AttachmentSize { .. } => "attachment.too_large",
+            DraftError::NoSuchAttachment(_) => "attachment.no_match",
+            DraftError::MissingBlob(_) => "attachment.not_in_store",
+            DraftError::InvalidProfile(_) => "profile.invalid",
+            DraftError::ProfileShape(_) => "profile.shape",
+        }
+    }
+
+    /// The message in both languages, for the edge (CLI, desktop).
+    pub fn text(&self) -> Text {
+        let en = self.to_string();
+        let vi = match self {
+            DraftError::Store(StoreError::NotFound { what, id }) => {
+                let what = match *what {
+                    "profile" => "hồ sơ người nộp",
+                    "draft" => "bản nháp",
+                    "revision" => "phiên bản",
+                    _ => "tài liệu",
+                };
+                format!("Không tìm thấy {what} {id}.")
+            }
+            DraftError::Store(StoreError::Sealed { id }) => {
+                format!("Bản nháp {id} đã được ký niêm phong, không thể sửa.")
+            }
+            DraftError::Store(StoreError::NewerSchema { .. }) => {
+                "Thư mục dữ liệu do phiên bản mới hơn của Hồ sơ số tạo ra; hãy cập nhật ứng dụng.".into()
+            }
+            DraftError::Store(e) => format!("Lỗi kho dữ liệu: {e}."),
+            DraftError::Form(FormError::Shape(m)) => format!("Dữ liệu tờ khai không đúng cấu trúc: {m}."),
+            DraftError::Form(FormError::Reserved(f)) => format!("Không thể sửa trường `{f}` bằng lệnh sửa trường."),
+            DraftError::Form(FormError::BadPath(p)) => format!("Đường dẫn trường `{p}` không hợp lệ."),
+            DraftError::Form(FormError::MissingKind) => "Tệp hồ sơ thiếu trường `kind`.".into(),
+            DraftError::Form(FormError::UnknownKind(k)) => format!("Không có loại hồ sơ `{}`.", k.0),
+            DraftError::Read { path, source } => format!("Không đọc được {}: {source}.", path.display()),
+            DraftError::Json { path, message } => format!("{} không phải JSON hợp lệ: {message}.", path.display()),
+            DraftError::WrongKind { expected, found } => {
+                format!("Tệp là hồ sơ loại {found}, không phải {expected}.")
+            }
+            DraftError::NoForm { kind, day } => format!("Không có mẫu tờ khai {kind} áp dụng vào ngày {day}."),
+            DraftError::UnknownSlot { slot, available } => {
+                format!("Tờ khai không có mục tài liệu `{slot}`; các mục: {available}.")
+            }
+            DraftError::AttachmentType { file, found, slot, accepted } => {
+                format!("{file} có kiểu {found}; mục `{slot}` chỉ nhận {accepted}.")
+            }
+            DraftError::AttachmentSize { file, slot, max_mib } => {
+                format!("{file} lớn hơn giới hạn {max_mib} MiB của mục `{slot}`.")
+            }
+            DraftError::NoSuchAttachment(w) => format!("Không có tài liệu đính kèm nào khớp với `{w}`."),
+            DraftError::MissingBlob(h) => format!("Tài liệu đính kèm {h} không có trong kho dữ liệu."),
+            DraftError::InvalidProfile(_) => "Hồ sơ người nộp chưa hợp lệ.".into(),
+            DraftError::ProfileShape(m) => format!("Dữ liệu hồ sơ người nộp không đúng cấu trúc: {m}."),
+        };
+        Text::new(vi, en)
+    }
+}
+
+fn read_json(path: &Path) -> Result<Value, DraftError> {
+    let text = std::fs::read_to_string(path).map_err(|source| DraftError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|e| DraftError::Json {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+/// Where a dossier file's attachments end up: copied into the store, or only looked at.
+enum Attachments<'s> {
+    Store(&'s mut Store),
+    Inspect,
+}
+
+/// Reads a dossier file. Attachments may be given as `{ "slot", "path" }` (relative to the
+/// file); they are copied into the store, or only hashed and sniffed when `store` is `None`.
+fn read_dossier_file(path: &Path, mut target: Attachments<'_>) -> Result<Dossier, DraftError> {
+    let mut value = read_json(path)?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    if let Some(Value::Array(items)) = value.get_mut("attachments") {
+        for item in items.iter_mut() {
+            let Some(rel) = item.get("path").and_then(Value::as_str) else {
+                continue;
+            };
+            let file = base.join(rel);
+            let slot = item
+                .get("slot")
+                .and_then(Value::as_str)
+                .unwrap_or("other")
+                .to_owned();
+            let info = match &mut target {
+                Attachments::Store(store) => store.add_attachment(&file)?,
+                Attachments::Inspect => inspect(&file)?,
+            };
+            let reference = AttachmentRef {
+                slot,
+                file_name: file_name(&file),
+                sha256: info.sha256,
+                size: info.size,
+                media_type: info.media_type,
+            };
+            *item = serde_json::to_value(reference).unwrap_or(Value::Null);
+        }
+    }
+    Ok(Dossier::from_json(value)?)
+}
+
+/// Hashes and sniffs a file without storing it.
+fn inspect(path: &Path) -> Result<crate::store::AttachmentInfo, DraftError> {
+    let read_err = |source| DraftError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(read_err)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut head = Vec::new();
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(read_err)?;
+        if n == 0 {
+            break;
+        }
+        if head.len() < 8192 {
+            head.extend_from_slice(&buf[..n.min(8192 - head.len())]);
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    Ok(crate::store::AttachmentInfo {
+        sha256: hex::encode(hasher.finalize()),
+        size,
+        media_type: sniff_media_type(&head).to_owned(),
+    })
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Fills the form version a new draft starts on: the one in force on its filing date (or
+/// today), unless the file names one.
+fn settle_form_version(dossier: &mut Dossier, today: Date) -> Result<(), DraftError> {
+    if !dossier.form_version().is_empty() {
+        return Ok(());
+    }
+    let day = dossier.filing_date().unwrap_or(today);
+    let form = Forms::bundled()
+        .in_force(dossier.kind(), day)
+        .ok_or(DraftError::NoForm {
+            kind: dossier.kind(),
+            day,
+        })?;
+    form.id.clone_into(dossier.form_version_mut());
+    Ok(())
+}
+
+fn load_profile(store: &Store, id: ProfileId) -> Result<Profile, DraftError> {
+    let stored = store.profile(id)?;
+    Profile::from_json(stored.data).map_err(DraftError::ProfileShape)
+}
+
+/// Creates a draft of `kind`, empty or from a dossier file, filled from a profile if given.
+pub fn new_draft(
+    store: &mut Store,
+    kind: DossierKind,
+    profile: Option<ProfileId>,
+    from: Option<&Path>,
+    today: Date,
+) -> Result<DraftId, DraftError> {
+    let mut dossier = match from {
+        Some(path) => {
+            let d = read_dossier_file(path, Attachments::Store(store))?;
+            if d.kind() != kind {
+                return Err(DraftError::WrongKind {
+                    expected: kind,
+                    found: d.kind(),
+                });
+            }
+            d
+        }
+        None => Dossier::empty(kind, ""),
+    };
+    settle_form_version(&mut dossier, today)?;
+    if let Some(id) = profile {
+        load_profile(store, id)?.apply_to(&mut dossier);
+    }
+    let summary = match from {
+        Some(p) => format!("created from {}", file_name(p)),
+        None => "created".to_owned(),
+    };
+    Ok(store.create_draft(
+        kind.slug(),
+        profile,
+        &dossier.headline(),
+        &dossier.to_json(),
+        &summary,
+    )?)
+}
+
+/// Creates a draft from an exported dossier file, of whatever kind it is.
+pub fn import_draft(store: &mut Store, path: &Path, today: Date) -> Result<DraftId, DraftError> {
+    let mut dossier = read_dossier_file(path, Attachments::Store(store))?;
+    settle_form_version(&mut dossier, today)?;
+    Ok(store.create_draft(
+        dossier.kind().slug(),
+        None,
+        &dossier.headline(),
+        &dossier.to_json(),
+        &format!("imported from {}", file_name(path)),
+    )?)
+}
+
+/// The latest revision of a draft, as a typed dossier.
+pub fn load(store: &Store, id: DraftId) -> Result<Dossier, DraftError> {
+    Ok(Dossier::from_json(store.draft(id)?.doc)?)
+}
+
+/// A dossier file, read without touching the store (its attachments only looked at).
+pub fn read_file(path: &Path, today: Date) -> Result<Dossier, DraftError> {
+    let mut d = read_dossier_file(path, Attachments::Inspect)?;
+    settle_form_version(&mut d, today)?;
+    Ok(d)
+}
+
+fn save(store: &mut Store, id: DraftId, dossier: &Dossier, summary: &str) -> Result<u32, DraftError> {
+    let rev = store.save_revision(id, &dossier.to_json(), summary)?;
+    store.set_title(id, &dossier.headline())?;
+    Ok(rev)
+}
+
+/// Sets fields by path; all of one call make one revision.
+pub fn edit_fields(
+    store: &mut Store,
+    id: DraftId,
+    sets: &[(String, String)],
+) -> Result<u32, DraftError> {
+    let mut dossier = load(store, id)?;
+    for (path, value) in sets {
+        dossier = dossier.with_field(path, value)?;
+    }
+    let names: Vec<&str> = sets.iter().map(|(p, _)| p.as_str()).collect();
+    save(store, id, &dossier, &format!("edited {}", names.join(", ")))
+}
+
+fn form_of(dossier: &Dossier) -> Result<&'static FormVersion, DraftError> {
+    Forms::bundled()
+        .get(dossier.form_version())
+        .ok_or_else(|| FormError::Shape(format!("unknown form version `{}`", dossier.form_version())).into())
+}
+
+/// Attaches a file to a slot (the kind's "other documents" when none is named). The file is
+/// copied into the store first; a slot that takes one file has it replaced (the old one stays
+/// in the draft's history).
+pub fn attach(
+    store: &mut Store,
+    id: DraftId,
+    file: &Path,
+    slot: Option<&str>,
+) -> Result<(u32, AttachmentRef), DraftError> {
+    let mut dossier = load(store, id)?;
+    let form = form_of(&dossier)?;
+    let spec = match slot {
+        Some(s) => form.slot(s),
+        None => form.default_slot(),
+    }
+    .ok_or_else(|| DraftError::UnknownSlot {
+        slot: slot.unwrap_or("other").to_owned(),
+        available: form.slots.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", "),
+    })?;
+    let info = store.add_attachment(file)?;
+    let name = file_name(file);
+    if !spec.accept.iter().any(|t| t == &info.media_type) {
+        return Err(DraftError::AttachmentType {
+            file: name,
+            found: info.media_type,
+            slot: spec.id.clone(),
+            accepted: spec.accept.join(", "),
+        });
+    }
+    if info.size > spec.max_bytes() {
+        return Err(DraftError::AttachmentSize {
+            file: name,
+            slot: spec.id.clone(),
+            max_mib: spec.max_mib,
+        });
+    }
+    let reference = AttachmentRef {
+        slot: spec.id.clone(),
+        file_name: name,
+        sha256: info.sha256,
+        size: info.size,
+        media_type: info.media_type,
+    };
+    let list = dossier.attachments_mut();
+    if !spec.multiple {
+        list.retain(|a| a.slot != spec.id);
+    }
+    list.push(reference.clone());
+    let rev = save(
+        store,
+        id,
+        &dossier,
+        &format!("attached {} to {}", reference.file_name, reference.slot),
+    )?;
+    Ok((rev, reference))
+}
+
+/// Removes attachments: those of a slot, or the one whose file name or hash (a prefix of at
+/// least 8 hex digits) matches.
+pub fn detach(store: &mut Store, id: DraftId, which: &str) -> Result<(u32, Vec<AttachmentRef>), DraftError> {
+    let mut dossier = load(store, id)?;
+    let matches = |a: &AttachmentRef| {
+        a.slot == which
+            || a.file_name == which
+            || (which.len() >= 8 && a.sha256.starts_with(&which.to_ascii_lowercase()))
+    };
+    let (removed, kept): (Vec<_>, Vec<_>) = dossier.attachments().iter().cloned().partition(matches);
+    if removed.is_empty() {
+        return Err(DraftError::NoSuchAttachment(which.to_owned()));
+    }
+    *dossier.attachments_mut() = kept;
+    let names: Vec<&str> = removed.iter().map(|a| a.file_name.as_str()).collect();
+    let rev = save(store, id, &dossier, &format!("detached {}", names.join(", ")))?;
+    Ok((rev, removed))
+}
+
+/// Validates a stored draft: the form's rules, and every attachment present in the store.
+pub fn validate_draft(store: &Store, id: DraftId, today: Date) -> Result<Report, DraftError> {
+    let dossier = load(store, id)?;
+    let mut report = dossier.validate(Forms::bundled(), today);
+    for (i, a) in dossier.attachments().iter().enumerate() {
+        if store.attachment(&a.sha256)?.is_none() {
+            report.problems.push(crate::validate::Problem {
+                path: format!("attachments.{i}"),
+                code: "attachment.not_in_store".into(),
+                severity: crate::validate::Severity::Error,
+                message: Text::new(
+                    format!("Tệp \"{}\" không có trong kho dữ liệu trên máy này; hãy đính kèm lại.", a.file_name),
+                    format!("File \"{}\" is not in this machine's store; attach it again.", a.file_name),
+                ),
+                source: None,
+            });
+        }
+    }
+    Ok(report)
+}
+
+/// Stores a new profile after checking it.
+pub fn add_profile(store: &mut Store, profile: &Profile, today: Date) -> Result<ProfileId, DraftError> {
+    let report = profile.validate(Forms::bundled(), today);
+    if !report.is_valid() {
+        return Err(DraftError::InvalidProfile(report));
+    }
+    let kind = match profile {
+        Profile::Enterprise(_) => ProfileKind::Enterprise,
+        Profile::Agent(_) => ProfileKind::Agent,
+    };
+    Ok(store.add_profile(kind, profile.display_name(), &profile.to_json())?)
+}
+
+/// Edits a profile and carries the change into every open (unsealed) draft made from it, as a
+/// new revision of each; sealed drafts keep what they were signed with. Returns the drafts
+/// updated.
+pub fn edit_profile(
+    store: &mut Store,
+    id: ProfileId,
+    sets: &[(String, String)],
+    today: Date,
+) -> Result<Vec<DraftId>, DraftError> {
+    let mut profile = load_profile(store, id)?;
+    for (path, value) in sets {
+        profile = profile.with_field(path, value).map_err(DraftError::ProfileShape)?;
+    }
+    let report = profile.validate(Forms::bundled(), today);
+    if !report.is_valid() {
+        return Err(DraftError::InvalidProfile(report));
+    }
+    store.update_profile(id, profile.display_name(), &profile.to_json())?;
+    let mut updated = Vec::new();
+    for draft in store.drafts_for_profile(id)? {
+        let mut dossier = load(store, draft)?;
+        profile.apply_to(&mut dossier);
+        save(store, draft, &dossier, &format!("profile {id} updated"))?;
+        updated.push(draft);
+    }
+    Ok(updated)
+}
+
+/// The profile stored under `id`.
+pub fn profile(store: &Store, id: ProfileId) -> Result<Profile, DraftError> {
+    load_profile(store, id)
+}

@@ -1,0 +1,20 @@
+//! hoso-core: everything Hồ sơ số knows about dossiers, independent of any window or terminal.
+//!
+//! The dossier kinds and their typed forms, the versioned legal data (form versions,
+//! attachment slots, fee tables, the procedure catalog), validation, and the offline store.
+//! The CLI (`hoso`) and the desktop app are thin shells over this crate.
+
+pub mod drafting;
+pub mod forms;
+pub mod ident;
+pub mod kind;
+pub mod legal;
+pub mod pdf;
+pub mod profile;
+pub mod store;
+pub mod text;
+pub mod validate;
+
+pub use forms::Dossier;
+pub use kind::DossierKind;
+pub use text::{Lang, Text};

@@ -1,0 +1,330 @@
+//! Layout of every block but tables (`table.rs`).
+
+use krilla::Data;
+
+use super::fonts::Face;
+use super::layout::{
+    Area, BODY_LINE, BODY_SIZE, CONTENT_HEIGHT, HAIRLINE, Item, LEFT, Layouter, MM, OUTLINE,
+    SignatureArea, Style, TEXT_WIDTH, lines,
+};
+use super::text::{self, Line, Span};
+use super::{Align, Block, Image, OfficeBox, PdfError, SignatureBlock};
+
+// Decree 30/2020/NĐ-CP, Appendix I, part II.3: the national name in 12–13 pt bold capitals,
+// the motto in 13–14 pt bold, underlined by a solid rule as long as the motto line.
+const NATIONAL_NAME: &str = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM";
+const MOTTO: &str = "Độc lập - Tự do - Hạnh phúc";
+const NATIONAL_NAME_SIZE: f32 = 12.0;
+const MOTTO_SIZE: f32 = 13.0;
+
+const TITLE_SIZE: f32 = 14.0;
+const SMALL_SIZE: f32 = 11.0;
+/// Inner padding of boxes and bands.
+const PAD: f32 = 3.0;
+/// Height of the office stamp box: room for a round office stamp (about 35 mm across is
+/// the largest; the box is a receipt mark, not a seal, so 25 mm is kept).
+const STAMP_BOX_HEIGHT: f32 = 25.0 * MM;
+/// Blank space for the signature and seal in the signature block.
+const SIGNING_SPACE: f32 = 25.0 * MM;
+/// The number cell at the left of a section band.
+const SECTION_NUMBER_WIDTH: f32 = 22.0;
+/// Checkbox square side and the indent of its label.
+const CHECKBOX_SIDE: f32 = 8.5;
+const CHECKBOX_INDENT: f32 = 16.0;
+
+fn invalid(index: usize, reason: impl Into<String>) -> PdfError {
+    PdfError::InvalidBlock {
+        index,
+        reason: reason.into(),
+    }
+}
+
+pub(crate) fn lay_out(l: &mut Layouter, index: usize, block: &Block) -> Result<(), PdfError> {
+    let body = Style::new(BODY_SIZE, Align::Left);
+    match block {
+        Block::NationalHeader => national_header(l),
+        Block::OfficeBox(b) => office_box(l, b),
+        Block::Title { text, subtitle } => title(l, text, subtitle.as_deref()),
+        Block::Section { number, heading } => section(l, number.as_deref(), heading),
+        Block::Field { label, value } => {
+            let label = text::prepare(label);
+            let value = text::prepare(value);
+            let label = match label.trim_end() {
+                "" => String::new(),
+                l if l.ends_with(':') => format!("{l} "),
+                l => format!("{l}: "),
+            };
+            let spans = [Span::new(Face::Regular, &label), Span::new(Face::Bold, &value)];
+            let laid = text::break_lines(&spans, BODY_SIZE, TEXT_WIDTH)?;
+            l.flow(&laid, LEFT, TEXT_WIDTH, body);
+            l.gap(1.0);
+            Ok(())
+        }
+        Block::Checkbox { checked, label } => checkbox(l, *checked, label),
+        Block::Paragraph(text) => {
+            let laid = lines(Face::Regular, BODY_SIZE, text, TEXT_WIDTH)?;
+            l.flow(&laid, LEFT, TEXT_WIDTH, body);
+            l.gap(3.0);
+            Ok(())
+        }
+        Block::Spacer { height_mm } => {
+            if !height_mm.is_finite() || *height_mm < 0.0 {
+                return Err(invalid(index, "spacer height must be a finite, positive length"));
+            }
+            l.gap(height_mm * MM);
+            Ok(())
+        }
+        Block::PageBreak => {
+            if !l.at_page_top() {
+                l.new_page();
+            }
+            Ok(())
+        }
+        Block::Image(image) => picture(l, index, image),
+        Block::SignatureBlock(s) => signature(l, index, s),
+        Block::Table(_) => Err(invalid(index, "tables are laid out by table.rs")),
+    }
+}
+
+fn national_header(l: &mut Layouter) -> Result<(), PdfError> {
+    let name = lines(Face::Bold, NATIONAL_NAME_SIZE, NATIONAL_NAME, TEXT_WIDTH)?;
+    let motto = lines(Face::Bold, MOTTO_SIZE, MOTTO, TEXT_WIDTH)?;
+    let name_style = Style::new(NATIONAL_NAME_SIZE, Align::Center);
+    let motto_style = Style::new(MOTTO_SIZE, Align::Center);
+    l.ensure(name_style.line_height() + motto_style.line_height() + 6.0);
+    l.flow(&name, LEFT, TEXT_WIDTH, name_style);
+    l.flow(&motto, LEFT, TEXT_WIDTH, motto_style);
+    let width = motto.first().map_or(0.0, |m| m.width);
+    let x = LEFT + (TEXT_WIDTH - width) / 2.0;
+    let rule_y = l.y + 1.0;
+    l.push(Item::Line {
+        from: (x, rule_y),
+        to: (x + width, rule_y),
+        width: HAIRLINE,
+    });
+    l.y = rule_y;
+    l.gap(10.0);
+    Ok(())
+}
+
+fn office_box(l: &mut Layouter, b: &OfficeBox) -> Result<(), PdfError> {
+    let box_width = TEXT_WIDTH * 0.42;
+    let label_x = LEFT + TEXT_WIDTH * 0.5;
+    let label_width = TEXT_WIDTH * 0.5;
+    let small = Style::new(SMALL_SIZE, Align::Center);
+    let mut stamp = Vec::new();
+    for (i, line) in b.stamp_lines.iter().enumerate() {
+        let face = if i == 0 { Face::Bold } else { Face::Italic };
+        stamp.extend(lines(face, SMALL_SIZE, line, box_width - 2.0 * PAD)?);
+    }
+    let mut label = Vec::new();
+    for (i, line) in b.form_label.iter().enumerate() {
+        let face = if i == 0 { Face::Bold } else { Face::Regular };
+        label.extend(lines(face, SMALL_SIZE, line, label_width)?);
+    }
+    let stamp_height = (stamp.len() as f32 * small.line_height() + 2.0 * PAD).max(STAMP_BOX_HEIGHT);
+    let label_height = label.len() as f32 * small.line_height();
+    let height = stamp_height.max(label_height);
+    l.ensure(height);
+    let top = l.y;
+    l.push(Item::Frame {
+        area: Area {
+            x: LEFT,
+            y: top,
+            w: box_width,
+            h: stamp_height,
+        },
+        width: OUTLINE,
+    });
+    for (i, line) in stamp.iter().enumerate() {
+        let line_top = top + PAD + i as f32 * small.line_height();
+        l.put_line(line, line_top, LEFT + PAD, box_width - 2.0 * PAD, small);
+    }
+    let right = Style::new(SMALL_SIZE, Align::Right);
+    for (i, line) in label.iter().enumerate() {
+        l.put_line(line, top + i as f32 * small.line_height(), label_x, label_width, right);
+    }
+    l.y = top + height;
+    l.gap(10.0);
+    Ok(())
+}
+
+fn title(l: &mut Layouter, text: &str, subtitle: Option<&str>) -> Result<(), PdfError> {
+    let style = Style::new(TITLE_SIZE, Align::Center);
+    let laid = lines(Face::Bold, TITLE_SIZE, text, TEXT_WIDTH)?;
+    l.gap(4.0);
+    l.ensure(laid.len() as f32 * style.line_height() + BODY_LINE);
+    l.flow(&laid, LEFT, TEXT_WIDTH, style);
+    if let Some(sub) = subtitle.filter(|s| !s.trim().is_empty()) {
+        let sub = lines(Face::Italic, BODY_SIZE, sub, TEXT_WIDTH)?;
+        l.flow(&sub, LEFT, TEXT_WIDTH, Style::new(BODY_SIZE, Align::Center));
+    }
+    l.gap(8.0);
+    Ok(())
+}
+
+fn section(l: &mut Layouter, number: Option<&str>, heading: &str) -> Result<(), PdfError> {
+    let number = number.map(text::prepare).filter(|n| !n.trim().is_empty());
+    let cell = if number.is_some() { SECTION_NUMBER_WIDTH } else { 0.0 };
+    let text_x = LEFT + cell + PAD;
+    let text_width = TEXT_WIDTH - cell - 2.0 * PAD;
+    let laid = lines(Face::Bold, BODY_SIZE, heading, text_width)?;
+    let style = Style::new(BODY_SIZE, Align::Left);
+    let height = laid.len() as f32 * BODY_LINE + 2.0 * PAD;
+    l.gap(6.0);
+    // Keep the heading with at least one line of what it introduces.
+    l.ensure(height + BODY_LINE);
+    let top = l.y;
+    let band = Area {
+        x: LEFT,
+        y: top,
+        w: TEXT_WIDTH,
+        h: height,
+    };
+    l.push(Item::Frame {
+        area: band,
+        width: OUTLINE,
+    });
+    if let Some(number) = number {
+        let n = text::break_lines(&[Span::new(Face::Bold, &number)], BODY_SIZE, cell)?;
+        if let Some(first) = n.first() {
+            l.put_line(first, top + PAD, LEFT, cell, Style::new(BODY_SIZE, Align::Center));
+        }
+        l.push(Item::Line {
+            from: (LEFT + cell, top),
+            to: (LEFT + cell, top + height),
+            width: OUTLINE,
+        });
+    }
+    for (i, line) in laid.iter().enumerate() {
+        l.put_line(line, top + PAD + i as f32 * BODY_LINE, text_x, text_width, style);
+    }
+    l.y = top + height;
+    l.gap(4.0);
+    Ok(())
+}
+
+fn checkbox(l: &mut Layouter, checked: bool, label: &str) -> Result<(), PdfError> {
+    let width = TEXT_WIDTH - CHECKBOX_INDENT;
+    let laid = lines(Face::Regular, BODY_SIZE, label, width)?;
+    let style = Style::new(BODY_SIZE, Align::Left);
+    l.ensure(BODY_LINE);
+    // The square sits on the first line's baseline, about as tall as a capital letter.
+    let baseline = l.y + l.baseline_in(BODY_SIZE, BODY_LINE);
+    let square = Area {
+        x: LEFT + 1.0,
+        y: baseline - CHECKBOX_SIDE + 0.5,
+        w: CHECKBOX_SIDE,
+        h: CHECKBOX_SIDE,
+    };
+    l.push(Item::Frame {
+        area: square,
+        width: OUTLINE,
+    });
+    if checked {
+        let (x0, y0) = (square.x + 1.5, square.y + 1.5);
+        let (x1, y1) = (square.x + square.w - 1.5, square.y + square.h - 1.5);
+        for (from, to) in [((x0, y0), (x1, y1)), ((x0, y1), (x1, y0))] {
+            l.push(Item::Line {
+                from,
+                to,
+                width: OUTLINE,
+            });
+        }
+    }
+    l.flow(&laid, LEFT + CHECKBOX_INDENT, width, style);
+    l.gap(1.0);
+    Ok(())
+}
+
+fn picture(l: &mut Layouter, index: usize, image: &Image) -> Result<(), PdfError> {
+    let (max_w, max_h) = (image.max_width_mm * MM, image.max_height_mm * MM);
+    if !(max_w.is_finite() && max_h.is_finite() && max_w > 0.0 && max_h > 0.0) {
+        return Err(invalid(index, "image box must have a finite, positive size"));
+    }
+    let data = Data::from(image.data.clone());
+    let decoded = match image.data.as_slice() {
+        [0x89, b'P', b'N', b'G', ..] => krilla::image::Image::from_png(data, true),
+        [0xFF, 0xD8, 0xFF, ..] => krilla::image::Image::from_jpeg(data, true),
+        _ => Err("neither PNG nor JPEG".to_owned()),
+    }
+    .map_err(|reason| PdfError::Image { index, reason })?;
+    let (px_w, px_h) = decoded.size();
+    if px_w == 0 || px_h == 0 {
+        return Err(PdfError::Image {
+            index,
+            reason: "empty image".into(),
+        });
+    }
+    let (max_w, max_h) = (max_w.min(TEXT_WIDTH), max_h.min(CONTENT_HEIGHT));
+    let scale = (max_w / px_w as f32).min(max_h / px_h as f32);
+    let (w, h) = (px_w as f32 * scale, px_h as f32 * scale);
+    l.gap(4.0);
+    l.ensure(h);
+    let area = Area {
+        x: LEFT + (TEXT_WIDTH - w) / 2.0,
+        y: l.y,
+        w,
+        h,
+    };
+    l.push(Item::Image {
+        image: decoded,
+        area,
+    });
+    l.y += h;
+    l.gap(4.0);
+    Ok(())
+}
+
+fn signature(l: &mut Layouter, index: usize, s: &SignatureBlock) -> Result<(), PdfError> {
+    if l.signature.is_some() {
+        return Err(invalid(index, "a document has at most one signature block"));
+    }
+    let x = LEFT + TEXT_WIDTH * 0.45;
+    let width = TEXT_WIDTH * 0.55;
+    let body = Style::new(BODY_SIZE, Align::Center);
+    let small = Style::new(SMALL_SIZE, Align::Center);
+    let mut before: Vec<(Vec<Line>, Style)> = vec![
+        (lines(Face::Italic, BODY_SIZE, &s.place_and_date, width)?, body),
+        (lines(Face::Bold, BODY_SIZE, &s.role_line, width)?, body),
+    ];
+    if let Some(note) = &s.note {
+        before.push((lines(Face::Italic, SMALL_SIZE, note, width)?, small));
+    }
+    let name = lines(Face::Bold, BODY_SIZE, &s.name, width)?;
+    let before_height: f32 = before
+        .iter()
+        .map(|(ls, st)| ls.len() as f32 * st.line_height())
+        .sum();
+    let name_height = name.len() as f32 * BODY_LINE;
+    let height = before_height + SIGNING_SPACE + name_height;
+    if height > CONTENT_HEIGHT {
+        return Err(invalid(index, "signature block is taller than a page"));
+    }
+    l.gap(10.0);
+    l.ensure(height);
+    let (page, top) = (l.page_index(), l.y);
+    for (laid, style) in &before {
+        l.flow(laid, x, width, *style);
+    }
+    let signing_top = l.y;
+    l.y += SIGNING_SPACE;
+    l.flow(&name, x, width, body);
+    l.signature = Some(SignatureArea {
+        page,
+        block: Area {
+            x,
+            y: top,
+            w: width,
+            h: height,
+        },
+        signing_area: Area {
+            x,
+            y: signing_top,
+            w: width,
+            h: SIGNING_SPACE,
+        },
+    });
+    l.gap(4.0);
+    Ok(())
+}

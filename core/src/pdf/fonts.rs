@@ -1,0 +1,138 @@
+//! The form typeface: Liberation Serif 2.1.5, vendored unmodified from Debian's
+//! `fonts-liberation2` (licence: `core/fonts/OFL.txt`).
+//!
+//! It has Times New Roman's metrics, the typeface Decree 30/2020/NĐ-CP prescribes for
+//! administrative documents, and all four faces cover Vietnamese (U+1EA0–U+1EF9, Ă Â Đ Ê Ô
+//! Ơ Ư and the combining tone marks). The faces are parsed once per process: krilla hashes
+//! the whole font file when a `Font` is created, which would otherwise be paid per render.
+
+use std::sync::LazyLock;
+
+use krilla::text::Font;
+use skrifa::charmap::Charmap;
+use skrifa::instance::{LocationRef, Size};
+use skrifa::metrics::GlyphMetrics;
+use skrifa::{FontRef, MetadataProvider};
+
+use super::PdfError;
+
+const REGULAR: &[u8] = include_bytes!("../../fonts/LiberationSerif-Regular.ttf");
+const BOLD: &[u8] = include_bytes!("../../fonts/LiberationSerif-Bold.ttf");
+const ITALIC: &[u8] = include_bytes!("../../fonts/LiberationSerif-Italic.ttf");
+const BOLD_ITALIC: &[u8] = include_bytes!("../../fonts/LiberationSerif-BoldItalic.ttf");
+
+/// One of the four faces of the family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Face {
+    Regular,
+    Bold,
+    Italic,
+    BoldItalic,
+}
+
+/// A parsed face: the krilla font for painting and skrifa tables for measuring.
+pub(crate) struct FaceData {
+    pdf: Font,
+    charmap: Charmap<'static>,
+    metrics: GlyphMetrics<'static>,
+    units_per_em: f32,
+    /// Ascender and descender (positive), in em.
+    ascent: f32,
+    descent: f32,
+}
+
+impl FaceData {
+    fn load(bytes: &'static [u8]) -> Result<Self, String> {
+        let font_ref = FontRef::new(bytes).map_err(|e| e.to_string())?;
+        let metrics = font_ref.metrics(Size::unscaled(), LocationRef::default());
+        let units_per_em = f32::from(metrics.units_per_em);
+        if units_per_em <= 0.0 {
+            return Err("units per em is zero".into());
+        }
+        let pdf = Font::new(bytes.into(), 0).ok_or("krilla rejected the font")?;
+        Ok(FaceData {
+            pdf,
+            charmap: font_ref.charmap(),
+            metrics: font_ref.glyph_metrics(Size::unscaled(), LocationRef::default()),
+            units_per_em,
+            ascent: metrics.ascent / units_per_em,
+            descent: -metrics.descent / units_per_em,
+        })
+    }
+
+    /// The krilla font (a cheap, reference-counted clone).
+    pub(crate) fn pdf_font(&self) -> Font {
+        self.pdf.clone()
+    }
+
+    /// Advance width of `ch` in em, or `None` if the face has no glyph for it.
+    ///
+    /// Kerning is not applied: kern pairs in these faces only tighten, so a measured line is
+    /// never narrower than the shaped one krilla paints, and wrapped text stays in its box.
+    pub(crate) fn advance(&self, ch: char) -> Option<f32> {
+        let glyph = self.charmap.map(ch)?;
+        let advance = self.metrics.advance_width(glyph)?;
+        Some(advance / self.units_per_em)
+    }
+
+    pub(crate) fn ascent(&self) -> f32 {
+        self.ascent
+    }
+
+    pub(crate) fn descent(&self) -> f32 {
+        self.descent
+    }
+}
+
+struct Family {
+    regular: FaceData,
+    bold: FaceData,
+    italic: FaceData,
+    bold_italic: FaceData,
+}
+
+static FAMILY: LazyLock<Result<Family, String>> = LazyLock::new(|| {
+    Ok(Family {
+        regular: FaceData::load(REGULAR)?,
+        bold: FaceData::load(BOLD)?,
+        italic: FaceData::load(ITALIC)?,
+        bold_italic: FaceData::load(BOLD_ITALIC)?,
+    })
+});
+
+/// The parsed data of `face`.
+pub(crate) fn face(face: Face) -> Result<&'static FaceData, PdfError> {
+    let family = FAMILY.as_ref().map_err(|e| PdfError::Font(e.clone()))?;
+    Ok(match face {
+        Face::Regular => &family.regular,
+        Face::Bold => &family.bold,
+        Face::Italic => &family.italic,
+        Face::BoldItalic => &family.bold_italic,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_face_covers_vietnamese_letters_and_tone_marks() {
+        let letters = "ĂÂĐÊÔƠƯăâđêôơư\u{300}\u{301}\u{303}\u{309}\u{323}";
+        let precomposed = (0x1EA0..=0x1EF9).filter_map(char::from_u32);
+        for f in [Face::Regular, Face::Bold, Face::Italic, Face::BoldItalic] {
+            let data = face(f).expect("vendored font loads");
+            for ch in letters.chars().chain(precomposed.clone()) {
+                assert!(data.advance(ch).is_some(), "{f:?} lacks {ch:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn metrics_are_those_of_times_new_roman() {
+        let regular = face(Face::Regular).expect("vendored font loads");
+        // Times New Roman: space 0.25 em, "M" 0.889 em.
+        assert_eq!(regular.advance(' '), Some(0.25));
+        let m = regular.advance('M').expect("has M");
+        assert!((m - 0.889).abs() < 0.001, "{m}");
+    }
+}
