@@ -101,6 +101,9 @@ impl DraftError {
             DraftError::Store(StoreError::NewerSchema { .. }) => {
                 "Thư mục dữ liệu do phiên bản mới hơn của Hồ sơ số tạo ra; hãy cập nhật ứng dụng.".into()
             }
+            DraftError::Store(StoreError::Io { path, source }) => {
+                format!("Không dùng được {}: {source}.", path.display())
+            }
             DraftError::Store(e) => format!("Lỗi kho dữ liệu: {e}."),
             DraftError::Form(FormError::Shape(m)) => format!("Dữ liệu tờ khai không đúng cấu trúc: {m}."),
             DraftError::Form(FormError::Reserved(f)) => format!("Không thể sửa trường `{f}` bằng lệnh sửa trường."),
@@ -164,6 +167,7 @@ fn read_dossier_file(path: &Path, mut target: Attachments<'_>) -> Result<Dossier
                 .and_then(Value::as_str)
                 .unwrap_or("other")
                 .to_owned();
+            check_readable(&file)?;
             let info = match &mut target {
                 Attachments::Store(store) => store.add_attachment(&file)?,
                 Attachments::Inspect => inspect(&file)?,
@@ -208,6 +212,21 @@ fn inspect(path: &Path) -> Result<crate::store::AttachmentInfo, DraftError> {
         size,
         media_type: sniff_media_type(&head).to_owned(),
     })
+}
+
+/// A file the user names must exist and be a readable file: saying so is clearer than the
+/// store's error about copying it.
+fn check_readable(path: &Path) -> Result<(), DraftError> {
+    let read_err = |source| DraftError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(read_err)?;
+    if !meta.is_file() {
+        return Err(read_err(std::io::Error::other("not a regular file")));
+    }
+    std::fs::File::open(path).map_err(read_err)?;
+    Ok(())
 }
 
 fn file_name(path: &Path) -> String {
@@ -346,6 +365,7 @@ pub fn attach(
         slot: slot.unwrap_or("other").to_owned(),
         available: form.slots.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", "),
     })?;
+    check_readable(file)?;
     let info = store.add_attachment(file)?;
     let name = file_name(file);
     if !spec.accept.iter().any(|t| t == &info.media_type) {

@@ -4,6 +4,7 @@
 //! attachment slots, fee tables, the procedure catalog), validation, and the offline store.
 //! The CLI (`hoso`) and the desktop app are thin shells over this crate.
 
+pub mod demo;
 pub mod drafting;
 pub mod forms;
 pub mod ident;

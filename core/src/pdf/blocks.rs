@@ -54,7 +54,10 @@ pub(crate) fn lay_out(l: &mut Layouter, index: usize, block: &Block) -> Result<(
                 l if l.ends_with(':') => format!("{l} "),
                 l => format!("{l}: "),
             };
-            let spans = [Span::new(Face::Regular, &label), Span::new(Face::Bold, &value)];
+            let spans = [
+                Span::new(Face::Regular, &label),
+                Span::new(Face::Bold, &value),
+            ];
             let laid = text::break_lines(&spans, BODY_SIZE, TEXT_WIDTH)?;
             l.flow(&laid, LEFT, TEXT_WIDTH, body);
             l.gap(1.0);
@@ -67,9 +70,24 @@ pub(crate) fn lay_out(l: &mut Layouter, index: usize, block: &Block) -> Result<(
             l.gap(3.0);
             Ok(())
         }
+        Block::Text(t) => {
+            let face = match (t.bold, t.italic) {
+                (false, false) => Face::Regular,
+                (true, false) => Face::Bold,
+                (false, true) => Face::Italic,
+                (true, true) => Face::BoldItalic,
+            };
+            let laid = lines(face, BODY_SIZE, &t.text, TEXT_WIDTH)?;
+            l.flow(&laid, LEFT, TEXT_WIDTH, Style::new(BODY_SIZE, t.align));
+            l.gap(3.0);
+            Ok(())
+        }
         Block::Spacer { height_mm } => {
             if !height_mm.is_finite() || *height_mm < 0.0 {
-                return Err(invalid(index, "spacer height must be a finite, positive length"));
+                return Err(invalid(
+                    index,
+                    "spacer height must be a finite, positive length",
+                ));
             }
             l.gap(height_mm * MM);
             Ok(())
@@ -142,7 +160,13 @@ fn office_box(l: &mut Layouter, b: &OfficeBox) -> Result<(), PdfError> {
     }
     let right = Style::new(SMALL_SIZE, Align::Right);
     for (i, line) in label.iter().enumerate() {
-        l.put_line(line, top + i as f32 * small.line_height(), label_x, label_width, right);
+        l.put_line(
+            line,
+            top + i as f32 * small.line_height(),
+            label_x,
+            label_width,
+            right,
+        );
     }
     l.y = top + height;
     l.gap(10.0);
@@ -165,7 +189,11 @@ fn title(l: &mut Layouter, text: &str, subtitle: Option<&str>) -> Result<(), Pdf
 
 fn section(l: &mut Layouter, number: Option<&str>, heading: &str) -> Result<(), PdfError> {
     let number = number.map(text::prepare).filter(|n| !n.trim().is_empty());
-    let cell = if number.is_some() { SECTION_NUMBER_WIDTH } else { 0.0 };
+    let cell = if number.is_some() {
+        SECTION_NUMBER_WIDTH
+    } else {
+        0.0
+    };
     let text_x = LEFT + cell + PAD;
     let text_width = TEXT_WIDTH - cell - 2.0 * PAD;
     let laid = lines(Face::Bold, BODY_SIZE, heading, text_width)?;
@@ -188,7 +216,13 @@ fn section(l: &mut Layouter, number: Option<&str>, heading: &str) -> Result<(), 
     if let Some(number) = number {
         let n = text::break_lines(&[Span::new(Face::Bold, &number)], BODY_SIZE, cell)?;
         if let Some(first) = n.first() {
-            l.put_line(first, top + PAD, LEFT, cell, Style::new(BODY_SIZE, Align::Center));
+            l.put_line(
+                first,
+                top + PAD,
+                LEFT,
+                cell,
+                Style::new(BODY_SIZE, Align::Center),
+            );
         }
         l.push(Item::Line {
             from: (LEFT + cell, top),
@@ -197,7 +231,13 @@ fn section(l: &mut Layouter, number: Option<&str>, heading: &str) -> Result<(), 
         });
     }
     for (i, line) in laid.iter().enumerate() {
-        l.put_line(line, top + PAD + i as f32 * BODY_LINE, text_x, text_width, style);
+        l.put_line(
+            line,
+            top + PAD + i as f32 * BODY_LINE,
+            text_x,
+            text_width,
+            style,
+        );
     }
     l.y = top + height;
     l.gap(4.0);
@@ -240,12 +280,16 @@ fn checkbox(l: &mut Layouter, checked: bool, label: &str) -> Result<(), PdfError
 fn picture(l: &mut Layouter, index: usize, image: &Image) -> Result<(), PdfError> {
     let (max_w, max_h) = (image.max_width_mm * MM, image.max_height_mm * MM);
     if !(max_w.is_finite() && max_h.is_finite() && max_w > 0.0 && max_h > 0.0) {
-        return Err(invalid(index, "image box must have a finite, positive size"));
+        return Err(invalid(
+            index,
+            "image box must have a finite, positive size",
+        ));
     }
     let data = Data::from(image.data.clone());
+    // No interpolation: PDF/A-2 (ISO 19005-2, 6.2.8) forbids `/Interpolate true`.
     let decoded = match image.data.as_slice() {
-        [0x89, b'P', b'N', b'G', ..] => krilla::image::Image::from_png(data, true),
-        [0xFF, 0xD8, 0xFF, ..] => krilla::image::Image::from_jpeg(data, true),
+        [0x89, b'P', b'N', b'G', ..] => krilla::image::Image::from_png(data, false),
+        [0xFF, 0xD8, 0xFF, ..] => krilla::image::Image::from_jpeg(data, false),
         _ => Err("neither PNG nor JPEG".to_owned()),
     }
     .map_err(|reason| PdfError::Image { index, reason })?;
@@ -285,7 +329,10 @@ fn signature(l: &mut Layouter, index: usize, s: &SignatureBlock) -> Result<(), P
     let body = Style::new(BODY_SIZE, Align::Center);
     let small = Style::new(SMALL_SIZE, Align::Center);
     let mut before: Vec<(Vec<Line>, Style)> = vec![
-        (lines(Face::Italic, BODY_SIZE, &s.place_and_date, width)?, body),
+        (
+            lines(Face::Italic, BODY_SIZE, &s.place_and_date, width)?,
+            body,
+        ),
         (lines(Face::Bold, BODY_SIZE, &s.role_line, width)?, body),
     ];
     if let Some(note) = &s.note {

@@ -228,7 +228,9 @@ pub(crate) fn lay_out(doc: &Document) -> Result<Laid, PdfError> {
         }
     }
     let header = match &doc.running_header {
-        Some(h) if !h.trim().is_empty() => Some(lines(Face::Italic, FURNITURE_SIZE, h, TEXT_WIDTH)?),
+        Some(h) if !h.trim().is_empty() => {
+            Some(lines(Face::Italic, FURNITURE_SIZE, h, TEXT_WIDTH)?)
+        }
         _ => None,
     };
     let total = l.pages.len();

@@ -30,7 +30,8 @@ pub use error::PdfError;
 pub struct Document {
     pub meta: DocMeta,
     /// Repeated at the top of every page after the first, e.g. "Mẫu số 08 – Tờ khai đăng ký
-    /// nhãn hiệu", so a loose continuation page still says which form it belongs to.
+    /// nhãn hiệu", so a loose continuation page still says which form it belongs to. One line
+    /// in the top margin: text past the line's end is not shown.
     pub running_header: Option<String>,
     pub blocks: Vec<Block>,
 }
@@ -59,15 +60,24 @@ pub enum Block {
     OfficeBox(OfficeBox),
     /// The form title (e.g. "TỜ KHAI ĐĂNG KÝ NHÃN HIỆU"), centred and bold, with an optional
     /// italic subtitle.
-    Title { text: String, subtitle: Option<String> },
+    Title {
+        text: String,
+        subtitle: Option<String>,
+    },
     /// A numbered box heading of the official template (e.g. number "1", heading "CHỦ ĐƠN").
-    Section { number: Option<String>, heading: String },
+    Section {
+        number: Option<String>,
+        heading: String,
+    },
     /// "label: value"; the value wraps and flows across pages. An empty value prints the label.
     Field { label: String, value: String },
     /// A tick box line (☒ checked / ☐ unchecked), drawn as a path, then its label.
     Checkbox { checked: bool, label: String },
     /// Running text; a `\n` starts a new line.
     Paragraph(String),
+    /// Running text in a chosen face and alignment, e.g. "Kính gửi: Cục Sở hữu trí tuệ"
+    /// centred, or an italic note (*chú thích*) at the end of a form.
+    Text(StyledText),
     /// A bordered table whose header row repeats on every page it continues onto; a row taller
     /// than a page is split between pages.
     Table(Table),
@@ -92,6 +102,15 @@ pub struct OfficeBox {
     /// Right-aligned at the top right; the first line bold, e.g. `["Mẫu số 08 - Phụ lục I",
     /// "Nghị định 65/2023/NĐ-CP"]`.
     pub form_label: Vec<String>,
+}
+
+/// See [`Block::Text`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StyledText {
+    pub text: String,
+    pub bold: bool,
+    pub italic: bool,
+    pub align: Align,
 }
 
 /// See [`Block::Table`].

@@ -54,13 +54,23 @@ pub(crate) fn paint(doc: &Document, laid: &Laid) -> Result<Vec<u8>, PdfError> {
                     TextDirection::LeftToRight,
                 ),
                 Item::Line { from, to, width } => {
-                    let pb = if *width > HAIRLINE { &mut outlines } else { &mut hairlines };
+                    let pb = if *width > HAIRLINE {
+                        &mut outlines
+                    } else {
+                        &mut hairlines
+                    };
                     pb.move_to(from.0, from.1);
                     pb.line_to(to.0, to.1);
                 }
                 Item::Frame { area, width } => {
-                    let pb = if *width > HAIRLINE { &mut outlines } else { &mut hairlines };
-                    if let Some(rect) = krilla::geom::Rect::from_xywh(area.x, area.y, area.w, area.h) {
+                    let pb = if *width > HAIRLINE {
+                        &mut outlines
+                    } else {
+                        &mut hairlines
+                    };
+                    if let Some(rect) =
+                        krilla::geom::Rect::from_xywh(area.x, area.y, area.w, area.h)
+                    {
                         pb.push_rect(rect);
                     }
                 }

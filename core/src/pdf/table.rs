@@ -3,7 +3,9 @@
 //! a page (a long list of goods in one cell) is split between pages line by line.
 
 use super::fonts::Face;
-use super::layout::{Area, CONTENT_HEIGHT, HAIRLINE, Item, LEADING, LEFT, Layouter, Style, TEXT_WIDTH};
+use super::layout::{
+    Area, CONTENT_HEIGHT, HAIRLINE, Item, LEADING, LEFT, Layouter, Style, TEXT_WIDTH,
+};
 use super::text::Line;
 use super::{Align, PdfError, Table, layout};
 
@@ -27,7 +29,12 @@ impl Grid {
         for (col, cell) in cells.iter().enumerate() {
             let (x, w) = (self.xs[col], self.widths[col]);
             l.push(Item::Frame {
-                area: Area { x, y: top, w, h: height },
+                area: Area {
+                    x,
+                    y: top,
+                    w,
+                    h: height,
+                },
                 width: HAIRLINE,
             });
             let style = Style::new(TABLE_SIZE, self.aligns[col]);
@@ -59,10 +66,20 @@ pub(crate) fn lay_out(l: &mut Layouter, index: usize, t: &Table) -> Result<(), P
     if t.columns.is_empty() {
         return Err(invalid("a table needs at least one column".into()));
     }
-    if t.columns.iter().any(|c| !(c.width_ratio.is_finite() && c.width_ratio > 0.0)) {
-        return Err(invalid("column width ratios must be finite and positive".into()));
+    if t.columns
+        .iter()
+        .any(|c| !(c.width_ratio.is_finite() && c.width_ratio > 0.0))
+    {
+        return Err(invalid(
+            "column width ratios must be finite and positive".into(),
+        ));
     }
-    if let Some((r, row)) = t.rows.iter().enumerate().find(|(_, r)| r.len() != t.columns.len()) {
+    if let Some((r, row)) = t
+        .rows
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.len() != t.columns.len())
+    {
         return Err(invalid(format!(
             "row {r} has {} cells for {} columns",
             row.len(),
@@ -70,7 +87,11 @@ pub(crate) fn lay_out(l: &mut Layouter, index: usize, t: &Table) -> Result<(), P
         )));
     }
     let total: f32 = t.columns.iter().map(|c| c.width_ratio).sum();
-    let widths: Vec<f32> = t.columns.iter().map(|c| c.width_ratio / total * TEXT_WIDTH).collect();
+    let widths: Vec<f32> = t
+        .columns
+        .iter()
+        .map(|c| c.width_ratio / total * TEXT_WIDTH)
+        .collect();
     let xs = widths
         .iter()
         .scan(LEFT, |x, w| {
@@ -88,7 +109,9 @@ pub(crate) fn lay_out(l: &mut Layouter, index: usize, t: &Table) -> Result<(), P
     let header = grid.cells(Face::Bold, &headings)?;
     let (header_lines, header_height) = height_of(&header);
     if header_height > CONTENT_HEIGHT / 2.0 {
-        return Err(invalid("the table header is taller than half a page".into()));
+        return Err(invalid(
+            "the table header is taller than half a page".into(),
+        ));
     }
     let head = |l: &mut Layouter, grid: &mut Grid| {
         let aligns = std::mem::replace(&mut grid.aligns, vec![Align::Center; header.len()]);
@@ -99,7 +122,9 @@ pub(crate) fn lay_out(l: &mut Layouter, index: usize, t: &Table) -> Result<(), P
 
     l.gap(3.0);
     let first_row = match t.rows.first() {
-        Some(row) => height_of(&grid.cells(Face::Regular, row)?).1.min(LINE + 2.0 * PAD_Y),
+        Some(row) => height_of(&grid.cells(Face::Regular, row)?)
+            .1
+            .min(LINE + 2.0 * PAD_Y),
         None => 0.0,
     };
     l.ensure(header_height + first_row);
@@ -114,7 +139,9 @@ pub(crate) fn lay_out(l: &mut Layouter, index: usize, t: &Table) -> Result<(), P
         }
         let mut from = 0;
         while from < n {
-            let fit = ((l.remaining() - 2.0 * PAD_Y + 0.01) / LINE).floor().max(0.0) as usize;
+            let fit = ((l.remaining() - 2.0 * PAD_Y + 0.01) / LINE)
+                .floor()
+                .max(0.0) as usize;
             if fit == 0 {
                 l.new_page();
                 head(l, &mut grid);

@@ -93,7 +93,8 @@ fn char_width(face: Face, size: f32, ch: char, context: &str) -> Result<f32, Pdf
 
 /// Width of a prepared single-face string, in points.
 pub(crate) fn measure(face: Face, size: f32, text: &str) -> Result<f32, PdfError> {
-    text.chars().try_fold(0.0, |w, ch| Ok(w + char_width(face, size, ch, text)?))
+    text.chars()
+        .try_fold(0.0, |w, ch| Ok(w + char_width(face, size, ch, text)?))
 }
 
 /// A word: the text between two break opportunities, possibly spanning faces.
@@ -265,7 +266,11 @@ mod tests {
         }
         let all: String = lines.iter().map(Line::text).collect::<Vec<_>>().concat();
         assert_eq!(all.replace(' ', ""), format!("Số:{token}hết"));
-        assert_eq!(lines[0].text(), "Số:", "the long word starts on its own line");
+        assert_eq!(
+            lines[0].text(),
+            "Số:",
+            "the long word starts on its own line"
+        );
     }
 
     #[test]
@@ -301,7 +306,10 @@ mod tests {
 
     #[test]
     fn label_and_value_faces_share_a_line() {
-        let spans = [Span::new(Face::Regular, "Họ và tên: "), Span::new(Face::Bold, "Ánh")];
+        let spans = [
+            Span::new(Face::Regular, "Họ và tên: "),
+            Span::new(Face::Bold, "Ánh"),
+        ];
         let lines = break_lines(&spans, 12.0, 400.0).expect("breaks");
         assert_eq!(lines.len(), 1);
         let faces: Vec<Face> = lines[0].fragments.iter().map(|f| f.face).collect();

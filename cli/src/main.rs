@@ -1,0 +1,77 @@
+//! `hoso`: Hồ sơ số from the command line. A thin shell over hoso-core: each command parses
+//! its arguments, calls one library function and prints the result.
+
+mod commands;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use hoso_core::Lang;
+
+use output::Out;
+
+#[derive(Parser)]
+#[command(
+    name = "hoso",
+    version,
+    about = "Hồ sơ số — soạn, ký và nộp hồ sơ Bộ Khoa học và Công nghệ / prepare, sign and file MOST dossiers",
+    long_about = None
+)]
+struct Cli {
+    /// Language of messages: vi (default) or en; also HOSO_LANG.
+    #[arg(long, global = true, env = "HOSO_LANG", value_parser = parse_lang)]
+    lang: Option<Lang>,
+
+    /// Print machine-readable JSON (messages in both languages).
+    #[arg(long, global = true)]
+    json: bool,
+
+    /// Data folder; also HOSO_DATA_DIR (default: the platform's data folder).
+    #[arg(long, global = true, env = "HOSO_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("unknown language `{s}` (vi, en)"))
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the whole job on sample data: profiles, one dossier of each kind, validation.
+    Demo(commands::demo::Args),
+    /// Enterprise and IP-agent profiles, entered once and reused.
+    #[command(subcommand)]
+    Profile(commands::profile::Cmd),
+    /// Drafts: create, edit, attach files, history, export.
+    #[command(subcommand)]
+    Draft(commands::draft::Cmd),
+    /// Check a draft (by id) or a dossier file (JSON) and list every problem.
+    Validate(commands::validate::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let out = Out {
+        lang: cli.lang.unwrap_or_default(),
+        json: cli.json,
+    };
+    let ctx = commands::Ctx {
+        out,
+        data_dir: cli.data_dir,
+    };
+    let result = match cli.command {
+        Command::Demo(args) => commands::demo::run(&ctx, args),
+        Command::Profile(cmd) => commands::profile::run(&ctx, cmd),
+        Command::Draft(cmd) => commands::draft::run(&ctx, cmd),
+        Command::Validate(args) => commands::validate::run(&ctx, args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(f) => out.fail(&f),
+    }
+}
