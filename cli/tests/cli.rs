@@ -67,7 +67,14 @@ impl Hoso {
 
     fn new_draft(&self, kind: &str) -> String {
         let file = examples().join(format!("{kind}.json"));
-        self.ok(&["draft", "new", "--kind", kind, "--from", file.to_str().unwrap()])
+        self.ok(&[
+            "draft",
+            "new",
+            "--kind",
+            kind,
+            "--from",
+            file.to_str().unwrap(),
+        ])
     }
 }
 
@@ -86,7 +93,11 @@ fn every_example_dossier_is_valid_once_drafted() {
     for kind in KINDS {
         let id = h.new_draft(kind);
         let (code, report) = h.json(&["validate", &id]);
-        assert_eq!(report["problems"], serde_json::json!([]), "{kind}: {report}");
+        assert_eq!(
+            report["problems"],
+            serde_json::json!([]),
+            "{kind}: {report}"
+        );
         assert_eq!(code, 0, "{kind}");
         assert_eq!(report["kind"], kind);
     }
@@ -97,7 +108,13 @@ fn wrong_tax_code_check_digit_is_named_for_every_kind() {
     let h = Hoso::new();
     for kind in KINDS {
         let id = h.new_draft(kind);
-        h.ok(&["draft", "edit", &id, "--set", "applicant.tax_code=0101234567"]);
+        h.ok(&[
+            "draft",
+            "edit",
+            &id,
+            "--set",
+            "applicant.tax_code=0101234567",
+        ]);
         let (code, report) = h.json(&["validate", &id]);
         assert_eq!(code, 1, "{kind}");
         let problem = report["problems"]
@@ -107,8 +124,18 @@ fn wrong_tax_code_check_digit_is_named_for_every_kind() {
             .find(|p| p["path"] == "applicant.tax_code")
             .unwrap_or_else(|| panic!("{kind}: {report}"));
         assert_eq!(problem["code"], "tax_code.checksum");
-        assert!(problem["message"]["vi"].as_str().unwrap().contains("chữ số kiểm tra"));
-        assert!(problem["message"]["en"].as_str().unwrap().contains("check digit"));
+        assert!(
+            problem["message"]["vi"]
+                .as_str()
+                .unwrap()
+                .contains("chữ số kiểm tra")
+        );
+        assert!(
+            problem["message"]["en"]
+                .as_str()
+                .unwrap()
+                .contains("check digit")
+        );
         assert!(problem["source"].is_string());
     }
 }
@@ -128,7 +155,13 @@ fn trademark_in_class_46_is_refused_naming_the_class() {
 fn barcode_with_a_wrong_gtin_names_the_row() {
     let h = Hoso::new();
     let id = h.new_draft("barcode");
-    h.ok(&["draft", "edit", &id, "--set", "products.2.gtin=8936012345026"]);
+    h.ok(&[
+        "draft",
+        "edit",
+        &id,
+        "--set",
+        "products.2.gtin=8936012345026",
+    ]);
     let (code, report) = h.json(&["validate", &id]);
     assert_eq!(code, 1);
     assert_eq!(paths(&report), vec!["products.2.gtin"]);
@@ -144,8 +177,7 @@ fn a_dossier_file_validates_without_a_store() {
     let (code, report) = h.json(&["validate", file.to_str().unwrap()]);
     assert_eq!(code, 0, "{report}");
     let broken = h.data.path().join("broken.json");
-    let mut v: Value =
-        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     v["applicant"]["tax_code"] = "0101234567".into();
     v["attachments"] = serde_json::json!([]);
     std::fs::write(&broken, v.to_string()).unwrap();
@@ -164,7 +196,13 @@ fn decomposed_text_comes_back_composed() {
     let nfc = "Công ty Cổ phần Thương mại Đặng Thị Ngọc Ánh";
     let nfd: String = nfc.nfd().collect();
     assert_ne!(nfd, nfc);
-    h.ok(&["draft", "edit", &id, "--set", &format!("applicant.name={nfd}")]);
+    h.ok(&[
+        "draft",
+        "edit",
+        &id,
+        "--set",
+        &format!("applicant.name={nfd}"),
+    ]);
     let (_, shown) = h.json(&["draft", "show", &id]);
     assert_eq!(shown["dossier"]["applicant"]["name"], nfc);
 
@@ -187,7 +225,15 @@ fn every_edit_is_a_revision_and_any_can_be_restored() {
     let h = Hoso::new();
     let id = h.new_draft("patent");
     h.ok(&["draft", "edit", &id, "--set", "title=Tên thứ hai"]);
-    h.ok(&["draft", "edit", &id, "--set", "title=Tên thứ ba", "--set", "figures=9"]);
+    h.ok(&[
+        "draft",
+        "edit",
+        &id,
+        "--set",
+        "title=Tên thứ ba",
+        "--set",
+        "figures=9",
+    ]);
     let (code, history) = h.json(&["draft", "history", &id]);
     assert_eq!(code, 0);
     let revs = history.as_array().unwrap();
@@ -196,7 +242,10 @@ fn every_edit_is_a_revision_and_any_can_be_restored() {
     assert_eq!(revs[2]["doc"]["figures"], 9);
     assert_eq!(h.ok(&["draft", "restore", &id, "1"]), "r4");
     let (_, shown) = h.json(&["draft", "show", &id]);
-    assert_eq!(shown["dossier"]["title"], "Bộ lọc nước bằng gốm có lõi phủ bạc");
+    assert_eq!(
+        shown["dossier"]["title"],
+        "Bộ lọc nước bằng gốm có lõi phủ bạc"
+    );
     assert_eq!(shown["rev"], 4);
     let (_, history) = h.json(&["draft", "history", &id]);
     assert_eq!(history.as_array().unwrap().len(), 4);
@@ -215,12 +264,24 @@ fn attachments_go_to_their_slot_and_are_checked_by_content() {
     let disguised = h.data.path().join("mark.png");
     std::fs::copy(&pdf, &disguised).unwrap();
     let (code, err) = h.json(&[
-        "draft", "attach", &id, disguised.to_str().unwrap(), "--slot", "mark_sample",
+        "draft",
+        "attach",
+        &id,
+        disguised.to_str().unwrap(),
+        "--slot",
+        "mark_sample",
     ]);
     assert_eq!(code, 1);
     assert_eq!(err["error"]["code"], "attachment.type");
 
-    let (code, err) = h.json(&["draft", "attach", &id, pdf.to_str().unwrap(), "--slot", "nope"]);
+    let (code, err) = h.json(&[
+        "draft",
+        "attach",
+        &id,
+        pdf.to_str().unwrap(),
+        "--slot",
+        "nope",
+    ]);
     assert_eq!(code, 1);
     assert_eq!(err["error"]["code"], "attachment.unknown_slot");
 
@@ -240,10 +301,24 @@ fn export_and_import_round_trip() {
     let (_, a) = h.json(&["draft", "show", &id]);
     let (_, b) = h.json(&["draft", "show", &id2]);
     assert_eq!(a["dossier"], b["dossier"]);
-    let id3 = h.ok(&["draft", "new", "--kind", "tech-transfer", "--from", out.to_str().unwrap()]);
+    let id3 = h.ok(&[
+        "draft",
+        "new",
+        "--kind",
+        "tech-transfer",
+        "--from",
+        out.to_str().unwrap(),
+    ]);
     let (code, _) = h.json(&["validate", &id3]);
     assert_eq!(code, 0);
-    let (code, err) = h.json(&["draft", "new", "--kind", "patent", "--from", out.to_str().unwrap()]);
+    let (code, err) = h.json(&[
+        "draft",
+        "new",
+        "--kind",
+        "patent",
+        "--from",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(code, 1);
     assert_eq!(err["error"]["code"], "input.wrong_kind");
 }
@@ -252,25 +327,49 @@ fn export_and_import_round_trip() {
 fn profiles_fill_drafts_and_their_edits_follow_open_drafts() {
     let h = Hoso::new();
     let pid = h.ok(&[
-        "profile", "add", "--type", "enterprise",
-        "--set", "name=Công ty TNHH Ví Dụ",
-        "--set", "tax_code=0101234565",
-        "--set", "address=Hà Nội",
-        "--set", "phone=024 3822 1234",
-        "--set", "legal_representative.name=Lê Văn A",
+        "profile",
+        "add",
+        "--type",
+        "enterprise",
+        "--set",
+        "name=Công ty TNHH Ví Dụ",
+        "--set",
+        "tax_code=0101234565",
+        "--set",
+        "address=Hà Nội",
+        "--set",
+        "phone=024 3822 1234",
+        "--set",
+        "legal_representative.name=Lê Văn A",
     ]);
     let id = h.ok(&["draft", "new", "--kind", "trademark", "--profile", &pid]);
     let (_, shown) = h.json(&["draft", "show", &id]);
     assert_eq!(shown["dossier"]["applicant"]["tax_code"], "0101234565");
     assert_eq!(shown["dossier"]["signatory"]["name"], "Lê Văn A");
 
-    h.ok(&["profile", "edit", &pid, "--set", "address=Số 1 Tràng Tiền, Hà Nội"]);
+    h.ok(&[
+        "profile",
+        "edit",
+        &pid,
+        "--set",
+        "address=Số 1 Tràng Tiền, Hà Nội",
+    ]);
     let (_, shown) = h.json(&["draft", "show", &id]);
-    assert_eq!(shown["dossier"]["applicant"]["address"], "Số 1 Tràng Tiền, Hà Nội");
+    assert_eq!(
+        shown["dossier"]["applicant"]["address"],
+        "Số 1 Tràng Tiền, Hà Nội"
+    );
     let (_, history) = h.json(&["draft", "history", &id]);
     assert_eq!(history.as_array().unwrap().len(), 2);
 
-    let (code, err) = h.json(&["profile", "add", "--set", "name=X", "--set", "tax_code=0101234567"]);
+    let (code, err) = h.json(&[
+        "profile",
+        "add",
+        "--set",
+        "name=X",
+        "--set",
+        "tax_code=0101234567",
+    ]);
     assert_eq!(code, 1);
     assert_eq!(err["error"]["code"], "profile.invalid");
     assert_eq!(err["error"]["problems"][0]["path"], "address");
@@ -293,9 +392,18 @@ fn messages_follow_the_language_and_exit_codes_the_contract() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("not found"));
-    assert_eq!(h.run(&["draft", "new", "--kind", "nhan-hieu"]).status.code(), Some(2));
+    assert_eq!(
+        h.run(&["draft", "new", "--kind", "nhan-hieu"])
+            .status
+            .code(),
+        Some(2)
+    );
     assert_eq!(h.run(&["no-such-command"]).status.code(), Some(2));
-    for cmd in [&["draft", "--help"][..], &["validate", "--help"], &["profile", "add", "--help"]] {
+    for cmd in [
+        &["draft", "--help"][..],
+        &["validate", "--help"],
+        &["profile", "add", "--help"],
+    ] {
         assert!(h.run(cmd).status.success());
     }
 }
@@ -305,6 +413,11 @@ fn demo_drafts_and_validates_one_dossier_of_each_kind() {
     let h = Hoso::new();
     let (code, v) = h.json(&["demo"]);
     assert_eq!(code, 0, "{v}");
-    let kinds: Vec<&str> = v.as_array().unwrap().iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, KINDS);
 }

@@ -14,19 +14,55 @@ use crate::store::{DraftId, Store};
 
 /// The example dossiers, one per kind, and the files they attach: `(relative path, bytes)`.
 pub const EXAMPLES: &[(&str, &[u8])] = &[
-    ("tech-transfer.json", include_bytes!("../../examples/tech-transfer.json")),
+    (
+        "tech-transfer.json",
+        include_bytes!("../../examples/tech-transfer.json"),
+    ),
     ("patent.json", include_bytes!("../../examples/patent.json")),
-    ("utility-solution.json", include_bytes!("../../examples/utility-solution.json")),
-    ("industrial-design.json", include_bytes!("../../examples/industrial-design.json")),
-    ("trademark.json", include_bytes!("../../examples/trademark.json")),
-    ("barcode.json", include_bytes!("../../examples/barcode.json")),
-    ("files/mark.png", include_bytes!("../../examples/files/mark.png")),
-    ("files/description.pdf", include_bytes!("../../examples/files/description.pdf")),
-    ("files/abstract.pdf", include_bytes!("../../examples/files/abstract.pdf")),
-    ("files/design-views.pdf", include_bytes!("../../examples/files/design-views.pdf")),
-    ("files/design-description.pdf", include_bytes!("../../examples/files/design-description.pdf")),
-    ("files/contract.pdf", include_bytes!("../../examples/files/contract.pdf")),
-    ("files/business-registration.pdf", include_bytes!("../../examples/files/business-registration.pdf")),
+    (
+        "utility-solution.json",
+        include_bytes!("../../examples/utility-solution.json"),
+    ),
+    (
+        "industrial-design.json",
+        include_bytes!("../../examples/industrial-design.json"),
+    ),
+    (
+        "trademark.json",
+        include_bytes!("../../examples/trademark.json"),
+    ),
+    (
+        "barcode.json",
+        include_bytes!("../../examples/barcode.json"),
+    ),
+    (
+        "files/mark.png",
+        include_bytes!("../../examples/files/mark.png"),
+    ),
+    (
+        "files/description.pdf",
+        include_bytes!("../../examples/files/description.pdf"),
+    ),
+    (
+        "files/abstract.pdf",
+        include_bytes!("../../examples/files/abstract.pdf"),
+    ),
+    (
+        "files/design-views.pdf",
+        include_bytes!("../../examples/files/design-views.pdf"),
+    ),
+    (
+        "files/design-description.pdf",
+        include_bytes!("../../examples/files/design-description.pdf"),
+    ),
+    (
+        "files/contract.pdf",
+        include_bytes!("../../examples/files/contract.pdf"),
+    ),
+    (
+        "files/business-registration.pdf",
+        include_bytes!("../../examples/files/business-registration.pdf"),
+    ),
 ];
 
 /// The examples folder to use: the one given, else the built-in examples written out under

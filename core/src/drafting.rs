@@ -99,36 +99,66 @@ impl DraftError {
                 format!("Bản nháp {id} đã được ký niêm phong, không thể sửa.")
             }
             DraftError::Store(StoreError::NewerSchema { .. }) => {
-                "Thư mục dữ liệu do phiên bản mới hơn của Hồ sơ số tạo ra; hãy cập nhật ứng dụng.".into()
+                "Thư mục dữ liệu do phiên bản mới hơn của Hồ sơ số tạo ra; hãy cập nhật ứng dụng."
+                    .into()
             }
             DraftError::Store(StoreError::Io { path, source }) => {
                 format!("Không dùng được {}: {source}.", path.display())
             }
             DraftError::Store(e) => format!("Lỗi kho dữ liệu: {e}."),
-            DraftError::Form(FormError::Shape(m)) => format!("Dữ liệu tờ khai không đúng cấu trúc: {m}."),
-            DraftError::Form(FormError::Reserved(f)) => format!("Không thể sửa trường `{f}` bằng lệnh sửa trường."),
-            DraftError::Form(FormError::BadPath(p)) => format!("Đường dẫn trường `{p}` không hợp lệ."),
+            DraftError::Form(FormError::Shape(m)) => {
+                format!("Dữ liệu tờ khai không đúng cấu trúc: {m}.")
+            }
+            DraftError::Form(FormError::Reserved(f)) => {
+                format!("Không thể sửa trường `{f}` bằng lệnh sửa trường.")
+            }
+            DraftError::Form(FormError::BadPath(p)) => {
+                format!("Đường dẫn trường `{p}` không hợp lệ.")
+            }
             DraftError::Form(FormError::MissingKind) => "Tệp hồ sơ thiếu trường `kind`.".into(),
-            DraftError::Form(FormError::UnknownKind(k)) => format!("Không có loại hồ sơ `{}`.", k.0),
-            DraftError::Read { path, source } => format!("Không đọc được {}: {source}.", path.display()),
-            DraftError::Json { path, message } => format!("{} không phải JSON hợp lệ: {message}.", path.display()),
+            DraftError::Form(FormError::UnknownKind(k)) => {
+                format!("Không có loại hồ sơ `{}`.", k.0)
+            }
+            DraftError::Read { path, source } => {
+                format!("Không đọc được {}: {source}.", path.display())
+            }
+            DraftError::Json { path, message } => {
+                format!("{} không phải JSON hợp lệ: {message}.", path.display())
+            }
             DraftError::WrongKind { expected, found } => {
                 format!("Tệp là hồ sơ loại {found}, không phải {expected}.")
             }
-            DraftError::NoForm { kind, day } => format!("Không có mẫu tờ khai {kind} áp dụng vào ngày {day}."),
+            DraftError::NoForm { kind, day } => {
+                format!("Không có mẫu tờ khai {kind} áp dụng vào ngày {day}.")
+            }
             DraftError::UnknownSlot { slot, available } => {
                 format!("Tờ khai không có mục tài liệu `{slot}`; các mục: {available}.")
             }
-            DraftError::AttachmentType { file, found, slot, accepted } => {
+            DraftError::AttachmentType {
+                file,
+                found,
+                slot,
+                accepted,
+            } => {
                 format!("{file} có kiểu {found}; mục `{slot}` chỉ nhận {accepted}.")
             }
-            DraftError::AttachmentSize { file, slot, max_mib } => {
+            DraftError::AttachmentSize {
+                file,
+                slot,
+                max_mib,
+            } => {
                 format!("{file} lớn hơn giới hạn {max_mib} MiB của mục `{slot}`.")
             }
-            DraftError::NoSuchAttachment(w) => format!("Không có tài liệu đính kèm nào khớp với `{w}`."),
-            DraftError::MissingBlob(h) => format!("Tài liệu đính kèm {h} không có trong kho dữ liệu."),
+            DraftError::NoSuchAttachment(w) => {
+                format!("Không có tài liệu đính kèm nào khớp với `{w}`.")
+            }
+            DraftError::MissingBlob(h) => {
+                format!("Tài liệu đính kèm {h} không có trong kho dữ liệu.")
+            }
             DraftError::InvalidProfile(_) => "Hồ sơ người nộp chưa hợp lệ.".into(),
-            DraftError::ProfileShape(m) => format!("Dữ liệu hồ sơ người nộp không đúng cấu trúc: {m}."),
+            DraftError::ProfileShape(m) => {
+                format!("Dữ liệu hồ sơ người nộp không đúng cấu trúc: {m}.")
+            }
         };
         Text::new(vi, en)
     }
@@ -320,7 +350,12 @@ pub fn read_file(path: &Path, today: Date) -> Result<Dossier, DraftError> {
     Ok(d)
 }
 
-fn save(store: &mut Store, id: DraftId, dossier: &Dossier, summary: &str) -> Result<u32, DraftError> {
+fn save(
+    store: &mut Store,
+    id: DraftId,
+    dossier: &Dossier,
+    summary: &str,
+) -> Result<u32, DraftError> {
     let rev = store.save_revision(id, &dossier.to_json(), summary)?;
     store.set_title(id, &dossier.headline())?;
     Ok(rev)
@@ -341,9 +376,9 @@ pub fn edit_fields(
 }
 
 fn form_of(dossier: &Dossier) -> Result<&'static FormVersion, DraftError> {
-    Forms::bundled()
-        .get(dossier.form_version())
-        .ok_or_else(|| FormError::Shape(format!("unknown form version `{}`", dossier.form_version())).into())
+    Forms::bundled().get(dossier.form_version()).ok_or_else(|| {
+        FormError::Shape(format!("unknown form version `{}`", dossier.form_version())).into()
+    })
 }
 
 /// Attaches a file to a slot (the kind's "other documents" when none is named). The file is
@@ -363,7 +398,12 @@ pub fn attach(
     }
     .ok_or_else(|| DraftError::UnknownSlot {
         slot: slot.unwrap_or("other").to_owned(),
-        available: form.slots.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", "),
+        available: form
+            .slots
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
     })?;
     check_readable(file)?;
     let info = store.add_attachment(file)?;
@@ -406,20 +446,30 @@ pub fn attach(
 
 /// Removes attachments: those of a slot, or the one whose file name or hash (a prefix of at
 /// least 8 hex digits) matches.
-pub fn detach(store: &mut Store, id: DraftId, which: &str) -> Result<(u32, Vec<AttachmentRef>), DraftError> {
+pub fn detach(
+    store: &mut Store,
+    id: DraftId,
+    which: &str,
+) -> Result<(u32, Vec<AttachmentRef>), DraftError> {
     let mut dossier = load(store, id)?;
     let matches = |a: &AttachmentRef| {
         a.slot == which
             || a.file_name == which
             || (which.len() >= 8 && a.sha256.starts_with(&which.to_ascii_lowercase()))
     };
-    let (removed, kept): (Vec<_>, Vec<_>) = dossier.attachments().iter().cloned().partition(matches);
+    let (removed, kept): (Vec<_>, Vec<_>) =
+        dossier.attachments().iter().cloned().partition(matches);
     if removed.is_empty() {
         return Err(DraftError::NoSuchAttachment(which.to_owned()));
     }
     *dossier.attachments_mut() = kept;
     let names: Vec<&str> = removed.iter().map(|a| a.file_name.as_str()).collect();
-    let rev = save(store, id, &dossier, &format!("detached {}", names.join(", ")))?;
+    let rev = save(
+        store,
+        id,
+        &dossier,
+        &format!("detached {}", names.join(", ")),
+    )?;
     Ok((rev, removed))
 }
 
@@ -434,8 +484,14 @@ pub fn validate_draft(store: &Store, id: DraftId, today: Date) -> Result<Report,
                 code: "attachment.not_in_store".into(),
                 severity: crate::validate::Severity::Error,
                 message: Text::new(
-                    format!("Tệp \"{}\" không có trong kho dữ liệu trên máy này; hãy đính kèm lại.", a.file_name),
-                    format!("File \"{}\" is not in this machine's store; attach it again.", a.file_name),
+                    format!(
+                        "Tệp \"{}\" không có trong kho dữ liệu trên máy này; hãy đính kèm lại.",
+                        a.file_name
+                    ),
+                    format!(
+                        "File \"{}\" is not in this machine's store; attach it again.",
+                        a.file_name
+                    ),
                 ),
                 source: None,
             });
@@ -445,7 +501,11 @@ pub fn validate_draft(store: &Store, id: DraftId, today: Date) -> Result<Report,
 }
 
 /// Stores a new profile after checking it.
-pub fn add_profile(store: &mut Store, profile: &Profile, today: Date) -> Result<ProfileId, DraftError> {
+pub fn add_profile(
+    store: &mut Store,
+    profile: &Profile,
+    today: Date,
+) -> Result<ProfileId, DraftError> {
     let report = profile.validate(Forms::bundled(), today);
     if !report.is_valid() {
         return Err(DraftError::InvalidProfile(report));
@@ -468,7 +528,9 @@ pub fn edit_profile(
 ) -> Result<Vec<DraftId>, DraftError> {
     let mut profile = load_profile(store, id)?;
     for (path, value) in sets {
-        profile = profile.with_field(path, value).map_err(DraftError::ProfileShape)?;
+        profile = profile
+            .with_field(path, value)
+            .map_err(DraftError::ProfileShape)?;
     }
     let report = profile.validate(Forms::bundled(), today);
     if !report.is_valid() {

@@ -66,10 +66,7 @@ impl TaxCode {
     /// The check digit that a 9-digit stem takes, or `None` for a stem that is never issued
     /// (its sum is a multiple of 11, which would need the non-digit 10).
     pub fn check_digit(stem: &str) -> Option<u32> {
-        let sum: u32 = digits(stem)
-            .zip(TAX_CODE_WEIGHTS)
-            .map(|(d, w)| d * w)
-            .sum();
+        let sum: u32 = digits(stem).zip(TAX_CODE_WEIGHTS).map(|(d, w)| d * w).sum();
         match sum % 11 {
             0 => None,
             r => Some((10 - r) % 10),
@@ -369,9 +366,9 @@ impl FromStr for Email {
             && local.len() <= 64
             && !domain.contains('@')
             && domain.contains('.')
-            && domain.split('.').all(|l| {
-                !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-            })
+            && domain
+                .split('.')
+                .all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'))
             && !local.chars().any(|c| c.is_whitespace() || c.is_control());
         if ok {
             Ok(Email(s.to_owned()))
@@ -431,10 +428,7 @@ mod tests {
 
     #[test]
     fn tax_code_with_wrong_check_digit_is_refused() {
-        assert_eq!(
-            "0101234567".parse::<TaxCode>(),
-            Err(IdentError::Checksum)
-        );
+        assert_eq!("0101234567".parse::<TaxCode>(), Err(IdentError::Checksum));
         assert_eq!(
             "0101234567-001".parse::<TaxCode>(),
             Err(IdentError::Checksum)
@@ -451,7 +445,14 @@ mod tests {
 
     #[test]
     fn tax_code_shape_errors_are_format_errors() {
-        for bad in ["", "010010910", "01001091066", "01001O9106", "0100109106-12", "0100109106-"] {
+        for bad in [
+            "",
+            "010010910",
+            "01001091066",
+            "01001O9106",
+            "0100109106-12",
+            "0100109106-",
+        ] {
             assert_eq!(bad.parse::<TaxCode>(), Err(IdentError::Format), "{bad}");
         }
     }

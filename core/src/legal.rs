@@ -341,7 +341,11 @@ mod tests {
         assert_eq!(before.id, "trademark/nd65-2023-f08");
         assert_eq!(after.id, "trademark/tt10-2026-f04");
         assert!(after.number.contains("Mẫu số 04"));
-        assert!(forms.in_force(DossierKind::Trademark, date(2020, 1, 1)).is_none());
+        assert!(
+            forms
+                .in_force(DossierKind::Trademark, date(2020, 1, 1))
+                .is_none()
+        );
     }
 
     #[test]

@@ -101,8 +101,16 @@ impl Profile {
         match self {
             Profile::Enterprise(e) => c.applicant("", &self.as_applicant_of(e), true),
             Profile::Agent(a) => {
-                c.required("organisation", &a.organisation, Text::new("tên tổ chức", "organisation name"));
-                c.required("agent_code", &a.agent_code, Text::new("mã đại diện", "agent code"));
+                c.required(
+                    "organisation",
+                    &a.organisation,
+                    Text::new("tên tổ chức", "organisation name"),
+                );
+                c.required(
+                    "agent_code",
+                    &a.agent_code,
+                    Text::new("mã đại diện", "agent code"),
+                );
                 c.required("address", &a.address, Text::new("địa chỉ", "address"));
             }
         }

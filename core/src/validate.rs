@@ -159,12 +159,20 @@ impl<'a> Checker<'a> {
                         format!("Tax code {value} has a wrong check digit."),
                     ),
                     IdentError::NeverIssued => (
-                        format!("Mã số thuế {value} không thể được cấp (9 chữ số đầu không có chữ số kiểm tra hợp lệ)."),
-                        format!("Tax code {value} cannot exist: its first nine digits have no valid check digit."),
+                        format!(
+                            "Mã số thuế {value} không thể được cấp (9 chữ số đầu không có chữ số kiểm tra hợp lệ)."
+                        ),
+                        format!(
+                            "Tax code {value} cannot exist: its first nine digits have no valid check digit."
+                        ),
                     ),
                     _ => (
-                        format!("Mã số thuế \"{value}\" phải gồm 10 chữ số, hoặc 13 chữ số dạng 0101234565-001 với chi nhánh."),
-                        format!("Tax code \"{value}\" must be 10 digits, or 13 as 0101234565-001 for a branch."),
+                        format!(
+                            "Mã số thuế \"{value}\" phải gồm 10 chữ số, hoặc 13 chữ số dạng 0101234565-001 với chi nhánh."
+                        ),
+                        format!(
+                            "Tax code \"{value}\" must be 10 digits, or 13 as 0101234565-001 for a branch."
+                        ),
                     ),
                 };
                 self.error(path, &format!("tax_code.{}", e.code()), vi, en)
@@ -207,8 +215,14 @@ impl<'a> Checker<'a> {
             self.error(
                 format!("{prefix}.country"),
                 "country.format",
-                format!("Mã quốc gia \"{}\" phải gồm 2 chữ cái theo ISO 3166-1 (ví dụ VN).", a.country),
-                format!("Country code \"{}\" must be two ISO 3166-1 letters (e.g. VN).", a.country),
+                format!(
+                    "Mã quốc gia \"{}\" phải gồm 2 chữ cái theo ISO 3166-1 (ví dụ VN).",
+                    a.country
+                ),
+                format!(
+                    "Country code \"{}\" must be two ISO 3166-1 letters (e.g. VN).",
+                    a.country
+                ),
             );
         }
         match (a.party_type, a.is_foreign()) {
@@ -336,8 +350,14 @@ impl<'a> Checker<'a> {
                 self.error(
                     format!("{p}.date"),
                     "priority.after_filing",
-                    format!("Ngày ưu tiên {date} muộn hơn ngày nộp đơn {}.", self.filing_date),
-                    format!("Priority date {date} is after the filing date {}.", self.filing_date),
+                    format!(
+                        "Ngày ưu tiên {date} muộn hơn ngày nộp đơn {}.",
+                        self.filing_date
+                    ),
+                    format!(
+                        "Priority date {date} is after the filing date {}.",
+                        self.filing_date
+                    ),
                 );
                 continue;
             }
@@ -363,7 +383,11 @@ impl<'a> Checker<'a> {
 
     /// Attachments: each in a slot of the form, of an accepted type and size, one file in a
     /// single-file slot, and every slot whose condition holds filled.
-    pub fn attachments(&mut self, attachments: &[AttachmentRef], holds: impl Fn(Requirement) -> bool) {
+    pub fn attachments(
+        &mut self,
+        attachments: &[AttachmentRef],
+        holds: impl Fn(Requirement) -> bool,
+    ) {
         let Some(form) = self.form else { return };
         for (i, a) in attachments.iter().enumerate() {
             let p = format!("attachments.{i}");
@@ -425,8 +449,14 @@ impl<'a> Checker<'a> {
                 self.error(
                     format!("attachments.{}", slot.id),
                     "attachment.single",
-                    format!("Mục \"{}\" chỉ nhận một tệp (đang có {count}).", slot.label_vi),
-                    format!("The slot \"{}\" takes one file ({count} attached).", slot.label_en),
+                    format!(
+                        "Mục \"{}\" chỉ nhận một tệp (đang có {count}).",
+                        slot.label_vi
+                    ),
+                    format!(
+                        "The slot \"{}\" takes one file ({count} attached).",
+                        slot.label_en
+                    ),
                 );
             }
             let needed = match slot.required {

@@ -21,18 +21,31 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let out = ctx.out;
-    let run = demo::run(args.examples.as_deref(), ctx.data_dir.as_deref(), args.keep, today())?;
+    let run = demo::run(
+        args.examples.as_deref(),
+        ctx.data_dir.as_deref(),
+        args.keep,
+        today(),
+    )?;
     if out.json {
         out.print_json(&run.dossiers);
     } else {
-        say!("{} {}", out.t("Thư mục dữ liệu:", "Data folder:"), run.data_dir.display());
+        say!(
+            "{} {}",
+            out.t("Thư mục dữ liệu:", "Data folder:"),
+            run.data_dir.display()
+        );
         for d in &run.dossiers {
             say!(
                 "{:<18} {} {:>3}  {}  {}",
                 d.kind.slug(),
                 out.t("bản nháp", "draft"),
                 d.draft_id,
-                if d.valid { out.t("hợp lệ", "valid") } else { out.t("KHÔNG hợp lệ", "INVALID") },
+                if d.valid {
+                    out.t("hợp lệ", "valid")
+                } else {
+                    out.t("KHÔNG hợp lệ", "INVALID")
+                },
                 d.title
             );
         }

@@ -82,8 +82,18 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> CmdResult {
         }
     };
     match cmd {
-        Cmd::New { kind, profile, from } => {
-            let id = drafting::new_draft(&mut store, kind, profile.map(ProfileId), from.as_deref(), today())?;
+        Cmd::New {
+            kind,
+            profile,
+            from,
+        } => {
+            let id = drafting::new_draft(
+                &mut store,
+                kind,
+                profile.map(ProfileId),
+                from.as_deref(),
+                today(),
+            )?;
             print_id(id, Some(1));
         }
         Cmd::Import { file } => {
@@ -96,8 +106,19 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> CmdResult {
                 out.print_json(&list);
             } else {
                 for d in list {
-                    let sealed = if d.sealed_at.is_some() { out.t("đã ký", "sealed") } else { "" };
-                    say!("{:>4}  {:<18} r{:<3} {:<7} {}", d.id, d.kind, d.rev, sealed, d.title);
+                    let sealed = if d.sealed_at.is_some() {
+                        out.t("đã ký", "sealed")
+                    } else {
+                        ""
+                    };
+                    say!(
+                        "{:>4}  {:<18} r{:<3} {:<7} {}",
+                        d.id,
+                        d.kind,
+                        d.rev,
+                        sealed,
+                        d.title
+                    );
                 }
             }
         }
@@ -113,7 +134,13 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> CmdResult {
                     "profile_id": stored.profile_id, "sealed_at": stored.sealed_at, "dossier": doc,
                 }));
             } else {
-                say!("{} {} — {} (r{})", out.t("Bản nháp", "Draft"), stored.id, stored.title, rev.unwrap_or(stored.rev));
+                say!(
+                    "{} {} — {} (r{})",
+                    out.t("Bản nháp", "Draft"),
+                    stored.id,
+                    stored.title,
+                    rev.unwrap_or(stored.rev)
+                );
                 print_fields("", &doc);
             }
         }
@@ -132,11 +159,20 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> CmdResult {
             print_rev(ctx, id, new_rev);
         }
         Cmd::Attach { id, file, slot } => {
-            let (rev, reference) = drafting::attach(&mut store, DraftId(id), &file, slot.as_deref())?;
+            let (rev, reference) =
+                drafting::attach(&mut store, DraftId(id), &file, slot.as_deref())?;
             if out.json {
-                out.print_json(&serde_json::json!({ "id": id, "rev": rev, "attachment": reference }));
+                out.print_json(
+                    &serde_json::json!({ "id": id, "rev": rev, "attachment": reference }),
+                );
             } else {
-                say!("{}  {}  {}  {}", reference.slot, reference.media_type, reference.size, reference.sha256);
+                say!(
+                    "{}  {}  {}  {}",
+                    reference.slot,
+                    reference.media_type,
+                    reference.size,
+                    reference.sha256
+                );
             }
         }
         Cmd::Detach { id, which } => {
@@ -170,7 +206,8 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> CmdResult {
 
 fn print_rev(ctx: &Ctx, id: i64, rev: u32) {
     if ctx.out.json {
-        ctx.out.print_json(&serde_json::json!({ "id": id, "rev": rev }));
+        ctx.out
+            .print_json(&serde_json::json!({ "id": id, "rev": rev }));
     } else {
         say!("r{rev}");
     }

@@ -59,7 +59,11 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> CmdResult {
                         )
                     })?;
                     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-                        Failure::invalid("input.json", format!("JSON không hợp lệ: {e}."), format!("Invalid JSON: {e}."))
+                        Failure::invalid(
+                            "input.json",
+                            format!("JSON không hợp lệ: {e}."),
+                            format!("Invalid JSON: {e}."),
+                        )
                     })?;
                     Profile::from_json(value).map_err(shape)?
                 }
@@ -98,7 +102,12 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> CmdResult {
             if out.json {
                 out.print_json(&stored);
             } else {
-                say!("{} {}  ({})", out.t("Hồ sơ người nộp", "Profile"), stored.id, stored.kind.as_str());
+                say!(
+                    "{} {}  ({})",
+                    out.t("Hồ sơ người nộp", "Profile"),
+                    stored.id,
+                    stored.kind.as_str()
+                );
                 print_fields("", &stored.data);
             }
             Ok(ExitCode::SUCCESS)
@@ -135,7 +144,11 @@ pub fn print_fields(prefix: &str, value: &serde_json::Value) {
     match value {
         Value::Object(map) => {
             for (k, v) in map {
-                let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 print_fields(&p, v);
             }
         }

@@ -106,8 +106,18 @@ impl BarcodeForm {
                 c.error(
                     "company_prefix",
                     "company_prefix.length",
-                    format!("Mã doanh nghiệp {} có {} chữ số, khác độ dài đã đăng ký ({}).", p.as_str(), p.len(), self.prefix_length),
-                    format!("Company prefix {} has {} digits, not the {} registered.", p.as_str(), p.len(), self.prefix_length),
+                    format!(
+                        "Mã doanh nghiệp {} có {} chữ số, khác độ dài đã đăng ký ({}).",
+                        p.as_str(),
+                        p.len(),
+                        self.prefix_length
+                    ),
+                    format!(
+                        "Company prefix {} has {} digits, not the {} registered.",
+                        p.as_str(),
+                        p.len(),
+                        self.prefix_length
+                    ),
                 );
                 None
             }
@@ -139,8 +149,18 @@ impl BarcodeForm {
             c.error(
                 "products",
                 "products.over_capacity",
-                format!("Mã doanh nghiệp {} chỉ đủ cho {} sản phẩm; danh mục có {}.", p.as_str(), p.capacity(), self.products.len()),
-                format!("Company prefix {} holds {} products; the list has {}.", p.as_str(), p.capacity(), self.products.len()),
+                format!(
+                    "Mã doanh nghiệp {} chỉ đủ cho {} sản phẩm; danh mục có {}.",
+                    p.as_str(),
+                    p.capacity(),
+                    self.products.len()
+                ),
+                format!(
+                    "Company prefix {} holds {} products; the list has {}.",
+                    p.as_str(),
+                    p.capacity(),
+                    self.products.len()
+                ),
             )
             .source = Some("barcode.md, Prefix length and capacity".into());
         }
@@ -151,7 +171,10 @@ impl BarcodeForm {
             c.required(
                 &format!("{path}.name"),
                 &product.name,
-                Text::new(format!("tên sản phẩm ở dòng {row}"), format!("product name on row {row}")),
+                Text::new(
+                    format!("tên sản phẩm ở dòng {row}"),
+                    format!("product name on row {row}"),
+                ),
             );
             if product.gtin.trim().is_empty() {
                 if prefix.is_some() {
@@ -172,8 +195,14 @@ impl BarcodeForm {
                         c.error(
                             format!("{path}.gtin"),
                             "gtin.prefix",
-                            format!("Dòng {row}: mã GTIN {gtin} không thuộc mã doanh nghiệp {}.", p.as_str()),
-                            format!("Row {row}: GTIN {gtin} is not under company prefix {}.", p.as_str()),
+                            format!(
+                                "Dòng {row}: mã GTIN {gtin} không thuộc mã doanh nghiệp {}.",
+                                p.as_str()
+                            ),
+                            format!(
+                                "Row {row}: GTIN {gtin} is not under company prefix {}.",
+                                p.as_str()
+                            ),
                         );
                     }
                     if let Some(first) = seen.insert(gtin.to_string(), row) {
@@ -193,12 +222,23 @@ impl BarcodeForm {
                         )
                     } else {
                         (
-                            format!("Dòng {row}: mã GTIN \"{}\" phải gồm 8, 12, 13 hoặc 14 chữ số.", product.gtin),
-                            format!("Row {row}: GTIN \"{}\" must have 8, 12, 13 or 14 digits.", product.gtin),
+                            format!(
+                                "Dòng {row}: mã GTIN \"{}\" phải gồm 8, 12, 13 hoặc 14 chữ số.",
+                                product.gtin
+                            ),
+                            format!(
+                                "Row {row}: GTIN \"{}\" must have 8, 12, 13 or 14 digits.",
+                                product.gtin
+                            ),
                         )
                     };
-                    c.error(format!("{path}.gtin"), &format!("gtin.{}", e.code()), vi, en).source =
-                        Some(SRC_GS1.to_owned());
+                    c.error(
+                        format!("{path}.gtin"),
+                        &format!("gtin.{}", e.code()),
+                        vi,
+                        en,
+                    )
+                    .source = Some(SRC_GS1.to_owned());
                 }
             }
         }

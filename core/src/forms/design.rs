@@ -116,7 +116,10 @@ impl IndustrialDesignForm {
             c.required(
                 "origin.number",
                 &self.origin.number,
-                Text::new("số đơn gốc/đơn quốc tế", "parent or international application number"),
+                Text::new(
+                    "số đơn gốc/đơn quốc tế",
+                    "parent or international application number",
+                ),
             );
         }
         c.priority(DossierKind::IndustrialDesign, &self.priority);

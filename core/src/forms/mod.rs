@@ -337,7 +337,9 @@ mod tests {
         let d = d.with_field("applicant.tax_code", "0100109106").unwrap();
         assert_eq!(d.applicant().tax_code, "0100109106");
         let d = d.with_field("goods.0.class", "9").unwrap();
-        let d = d.with_field("goods.0.items.0", "Phần mềm máy tính").unwrap();
+        let d = d
+            .with_field("goods.0.items.0", "Phần mềm máy tính")
+            .unwrap();
         let Dossier::Trademark(f) = &d else { panic!() };
         assert_eq!(f.goods[0].class, 9);
         assert_eq!(f.goods[0].items, vec!["Phần mềm máy tính"]);

@@ -121,7 +121,10 @@ impl PatentForm {
             c.required(
                 "origin.number",
                 &self.origin.number,
-                Text::new("số đơn gốc/đơn quốc tế", "parent or international application number"),
+                Text::new(
+                    "số đơn gốc/đơn quốc tế",
+                    "parent or international application number",
+                ),
             );
         }
         if self.claims_total == 0 || self.independent_claims == 0 {

@@ -178,10 +178,35 @@ impl TechTransferForm {
     fn check_contract(&self, c: &mut Checker<'_>) {
         let k = &self.contract;
         let art23 = [
-            ("contract.technology_name", &k.technology_name, Text::new("tên công nghệ được chuyển giao", "name of the technology transferred")),
-            ("contract.technology_objects", &k.technology_objects, Text::new("đối tượng công nghệ", "technology objects")),
-            ("contract.products", &k.products, Text::new("sản phẩm do công nghệ tạo ra", "products made with the technology")),
-            ("contract.product_standards", &k.product_standards, Text::new("tiêu chuẩn, chất lượng sản phẩm", "product standards and quality")),
+            (
+                "contract.technology_name",
+                &k.technology_name,
+                Text::new(
+                    "tên công nghệ được chuyển giao",
+                    "name of the technology transferred",
+                ),
+            ),
+            (
+                "contract.technology_objects",
+                &k.technology_objects,
+                Text::new("đối tượng công nghệ", "technology objects"),
+            ),
+            (
+                "contract.products",
+                &k.products,
+                Text::new(
+                    "sản phẩm do công nghệ tạo ra",
+                    "products made with the technology",
+                ),
+            ),
+            (
+                "contract.product_standards",
+                &k.product_standards,
+                Text::new(
+                    "tiêu chuẩn, chất lượng sản phẩm",
+                    "product standards and quality",
+                ),
+            ),
         ];
         for (path, value, label) in art23 {
             if !c.required(path, value, label) {
@@ -229,8 +254,14 @@ impl TechTransferForm {
                 c.error(
                     "contract.signed_on",
                     "contract.signed_after_filing",
-                    format!("Ngày ký hợp đồng {signed} muộn hơn ngày nộp hồ sơ {}.", c.filing_date),
-                    format!("The contract is dated {signed}, after the filing date {}.", c.filing_date),
+                    format!(
+                        "Ngày ký hợp đồng {signed} muộn hơn ngày nộp hồ sơ {}.",
+                        c.filing_date
+                    ),
+                    format!(
+                        "The contract is dated {signed}, after the filing date {}.",
+                        c.filing_date
+                    ),
                 );
             }
             Some(signed) => {
@@ -239,8 +270,12 @@ impl TechTransferForm {
                     c.warning(
                         "contract.signed_on",
                         "contract.late_registration",
-                        format!("Hồ sơ nộp sau {days} ngày kể từ ngày ký; thời hạn đăng ký là 90 ngày."),
-                        format!("Filed {days} days after signing; registration is due within 90 days."),
+                        format!(
+                            "Hồ sơ nộp sau {days} ngày kể từ ngày ký; thời hạn đăng ký là 90 ngày."
+                        ),
+                        format!(
+                            "Filed {days} days after signing; registration is due within 90 days."
+                        ),
                     )
                     .source = Some(format!("{SRC_ART_31} (90 days; single source)"));
                 }

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs besides the Rust toolchain: the independent tools
+# that read back what we write (poppler's pdftotext/pdffonts, qpdf, openssl).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+require_cargo
+ensure_packages build-essential pkg-config poppler-utils qpdf openssl
+rustup component add rustfmt clippy >/dev/null 2>&1 || true

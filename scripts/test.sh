@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what the tests need, then checks formatting and lints and runs every test.
+# This is what CI runs (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup-tests.sh
+export CARGO_TERM_COLOR=never
+echo "==> cargo fmt --check"
+cargo fmt --all --check
+echo "==> cargo clippy"
+cargo clippy --locked --workspace --all-targets -- -D warnings
+echo "==> cargo test"
+cargo test --locked --workspace
