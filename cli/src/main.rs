@@ -52,6 +52,10 @@ enum Command {
     Draft(commands::draft::Cmd),
     /// Check a draft (by id) or a dossier file (JSON) and list every problem.
     Validate(commands::validate::Args),
+    /// Fees of a draft (by id) or a dossier file (JSON): due at filing and later, with sources.
+    Fees(commands::fees::Args),
+    /// Render the official forms of a draft (by id) or a dossier file as PDF.
+    Render(commands::render::Args),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +73,8 @@ fn main() -> ExitCode {
         Command::Profile(cmd) => commands::profile::run(&ctx, cmd),
         Command::Draft(cmd) => commands::draft::run(&ctx, cmd),
         Command::Validate(args) => commands::validate::run(&ctx, args),
+        Command::Fees(args) => commands::fees::run(&ctx, args),
+        Command::Render(args) => commands::render::run(&ctx, args),
     };
     match result {
         Ok(code) => code,

@@ -61,6 +61,8 @@ pub enum DraftError {
     InvalidProfile(Report),
     #[error("the profile does not match its kind: {0}")]
     ProfileShape(String),
+    #[error(transparent)]
+    Render(#[from] crate::render::RenderError),
 }
 
 impl DraftError {
@@ -79,6 +81,7 @@ impl DraftError {
             DraftError::MissingBlob(_) => "attachment.not_in_store",
             DraftError::InvalidProfile(_) => "profile.invalid",
             DraftError::ProfileShape(_) => "profile.shape",
+            DraftError::Render(e) => e.code(),
         }
     }
 
@@ -159,6 +162,12 @@ impl DraftError {
             DraftError::ProfileShape(m) => {
                 format!("Dữ liệu hồ sơ người nộp không đúng cấu trúc: {m}.")
             }
+            DraftError::Render(crate::render::RenderError::Pdf(
+                crate::pdf::PdfError::UnsupportedCharacter { ch, context },
+            )) => {
+                format!("Ký tự {ch:?} không in được bằng phông chữ của tờ khai (trong \"{context}\").")
+            }
+            DraftError::Render(e) => format!("Không tạo được tờ khai PDF: {e}."),
         };
         Text::new(vi, en)
     }
@@ -550,4 +559,68 @@ pub fn edit_profile(
 /// The profile stored under `id`.
 pub fn profile(store: &Store, id: ProfileId) -> Result<Profile, DraftError> {
     load_profile(store, id)
+}
+
+/// Renders the official forms of a draft's latest revision. The revision's save time dates
+/// the PDFs, so rendering the same revision again gives the same bytes.
+pub fn render_draft(
+    store: &Store,
+    id: DraftId,
+) -> Result<Vec<crate::render::RenderedForm>, DraftError> {
+    let stored = store.draft(id)?;
+    let saved_at = store
+        .history(id)?
+        .into_iter()
+        .find(|r| r.rev == stored.rev)
+        .map(|r| r.saved_at)
+        .unwrap_or(stored.updated_at);
+    let dossier = Dossier::from_json(stored.doc)?;
+    let load = |sha: &str| -> Option<Vec<u8>> {
+        let mut reader = store.open_attachment(sha).ok()?;
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes).ok()?;
+        Some(bytes)
+    };
+    let input = crate::render::RenderInput {
+        saved_at,
+        attachment: &load,
+    };
+    Ok(crate::render::render_dossier(&dossier, &input)?)
+}
+
+/// Renders the forms of a dossier file; its attachments are read from where the file names
+/// them. Dated by the filing date, else by `today` at midnight in Vietnam.
+pub fn render_file(
+    path: &Path,
+    today: Date,
+) -> Result<Vec<crate::render::RenderedForm>, DraftError> {
+    let dossier = read_file(path, today)?;
+    let raw = read_json(path)?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let files: Vec<PathBuf> = raw["attachments"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|a| a.get("path").and_then(Value::as_str))
+                .map(|rel| base.join(rel))
+                .collect()
+        })
+        .unwrap_or_default();
+    let load = |sha: &str| -> Option<Vec<u8>> {
+        files.iter().find_map(|f| {
+            let bytes = std::fs::read(f).ok()?;
+            (hex::encode(Sha256::digest(&bytes)) == sha).then_some(bytes)
+        })
+    };
+    let day = dossier.filing_date().unwrap_or(today);
+    let saved_at = day
+        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(7)))
+        .map(|z| z.timestamp())
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let input = crate::render::RenderInput {
+        saved_at,
+        attachment: &load,
+    };
+    Ok(crate::render::render_dossier(&dossier, &input)?)
 }

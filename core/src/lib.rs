@@ -6,12 +6,14 @@
 
 pub mod demo;
 pub mod drafting;
+pub mod fees;
 pub mod forms;
 pub mod ident;
 pub mod kind;
 pub mod legal;
 pub mod pdf;
 pub mod profile;
+pub mod render;
 pub mod store;
 pub mod text;
 pub mod validate;

@@ -35,8 +35,10 @@ fn make_source(path: &Path) {
     let file = File::create(path).expect("create source");
     file.set_len(SIZE).expect("sparse length");
     file.write_all_at(HEAD, 0).expect("head");
-    file.write_all_at(MIDDLE.as_bytes(), MIDDLE_AT).expect("middle");
-    file.write_all_at(TAIL, SIZE - TAIL.len() as u64).expect("tail");
+    file.write_all_at(MIDDLE.as_bytes(), MIDDLE_AT)
+        .expect("middle");
+    file.write_all_at(TAIL, SIZE - TAIL.len() as u64)
+        .expect("tail");
 }
 
 fn peak_rss_kib() -> u64 {
@@ -109,7 +111,10 @@ fn store_adds_a_2_gib_attachment_in_bounded_memory() {
     );
     assert_eq!(sha256, EXPECTED_SHA256);
     assert_eq!(size, SIZE.to_string());
-    assert_eq!(media_type, "application/pdf", "sniffed, whatever the name says");
+    assert_eq!(
+        media_type, "application/pdf",
+        "sniffed, whatever the name says"
+    );
 
     let store = Store::open(&data_dir).expect("reopen");
     let info = store

@@ -134,7 +134,13 @@ fn store_keeps_every_acknowledged_revision_across_sigkill() {
     let draft = {
         let mut store = Store::open(dir.path()).expect("open");
         store
-            .create_draft("trademark", None, "Nhãn hiệu", &json!({"run": "initial"}), "created")
+            .create_draft(
+                "trademark",
+                None,
+                "Nhãn hiệu",
+                &json!({"run": "initial"}),
+                "created",
+            )
             .expect("create draft")
     };
 
@@ -184,13 +190,21 @@ fn store_keeps_every_acknowledged_revision_across_sigkill() {
             "run {run}: the child must die by SIGKILL, not on its own; its stderr:\n{}",
             lines.join("\n")
         );
-        assert!(!run_acks.is_empty(), "run {run}: no acknowledged save:\n{}", lines.join("\n"));
+        assert!(
+            !run_acks.is_empty(),
+            "run {run}: no acknowledged save:\n{}",
+            lines.join("\n")
+        );
         acks.extend(run_acks);
     }
 
     // Acknowledged revision numbers only grow: a later run never reused one.
     for pair in acks.windows(2) {
-        assert!(pair[0].rev < pair[1].rev, "revision {} acknowledged twice", pair[1].rev);
+        assert!(
+            pair[0].rev < pair[1].rev,
+            "revision {} acknowledged twice",
+            pair[1].rev
+        );
     }
 
     let raw = rusqlite::Connection::open(dir.path().join("hoso.sqlite3")).expect("raw open");
@@ -203,7 +217,9 @@ fn store_keeps_every_acknowledged_revision_across_sigkill() {
     let store = Store::open(dir.path()).expect("reopen after the last kill");
     store.check_integrity().expect("integrity");
     for ack in &acks {
-        let doc = store.revision(draft, ack.rev).expect("acknowledged revision present");
+        let doc = store
+            .revision(draft, ack.rev)
+            .expect("acknowledged revision present");
         assert_eq!(doc, doc_for(ack.run, ack.k), "revision {} differs", ack.rev);
     }
 

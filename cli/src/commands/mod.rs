@@ -2,7 +2,9 @@
 
 pub mod demo;
 pub mod draft;
+pub mod fees;
 pub mod profile;
+pub mod render;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -25,6 +27,22 @@ impl Ctx {
             None => Store::open_default(),
         };
         Ok(store?)
+    }
+}
+
+/// What a command that reads a dossier is pointed at: a draft in the store, or a file.
+pub enum Target {
+    Draft(i64),
+    File(PathBuf),
+}
+
+impl Target {
+    /// A number is a draft id unless a file of that name exists.
+    pub fn parse(arg: &str) -> Target {
+        match arg.parse::<i64>() {
+            Ok(id) if !std::path::Path::new(arg).exists() => Target::Draft(id),
+            _ => Target::File(PathBuf::from(arg)),
+        }
     }
 }
 

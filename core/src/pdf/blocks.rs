@@ -43,9 +43,9 @@ pub(crate) fn lay_out(l: &mut Layouter, index: usize, block: &Block) -> Result<(
     let body = Style::new(BODY_SIZE, Align::Left);
     match block {
         Block::NationalHeader => national_header(l),
-        Block::OfficeBox(b) => office_box(l, b),
+        Block::OfficeBox(b) => office_box(l, index, b),
         Block::Title { text, subtitle } => title(l, text, subtitle.as_deref()),
-        Block::Section { number, heading } => section(l, number.as_deref(), heading),
+        Block::Section { number, heading } => section(l, index, number.as_deref(), heading),
         Block::Field { label, value } => {
             let label = text::prepare(label);
             let value = text::prepare(value);
@@ -125,7 +125,7 @@ fn national_header(l: &mut Layouter) -> Result<(), PdfError> {
     Ok(())
 }
 
-fn office_box(l: &mut Layouter, b: &OfficeBox) -> Result<(), PdfError> {
+fn office_box(l: &mut Layouter, index: usize, b: &OfficeBox) -> Result<(), PdfError> {
     let box_width = TEXT_WIDTH * 0.42;
     let label_x = LEFT + TEXT_WIDTH * 0.5;
     let label_width = TEXT_WIDTH * 0.5;
@@ -143,6 +143,9 @@ fn office_box(l: &mut Layouter, b: &OfficeBox) -> Result<(), PdfError> {
     let stamp_height = (stamp.len() as f32 * small.line_height() + 2.0 * PAD).max(STAMP_BOX_HEIGHT);
     let label_height = label.len() as f32 * small.line_height();
     let height = stamp_height.max(label_height);
+    if height > CONTENT_HEIGHT {
+        return Err(invalid(index, "office box is taller than a page"));
+    }
     l.ensure(height);
     let top = l.y;
     l.push(Item::Frame {
@@ -187,7 +190,12 @@ fn title(l: &mut Layouter, text: &str, subtitle: Option<&str>) -> Result<(), Pdf
     Ok(())
 }
 
-fn section(l: &mut Layouter, number: Option<&str>, heading: &str) -> Result<(), PdfError> {
+fn section(
+    l: &mut Layouter,
+    index: usize,
+    number: Option<&str>,
+    heading: &str,
+) -> Result<(), PdfError> {
     let number = number.map(text::prepare).filter(|n| !n.trim().is_empty());
     let cell = if number.is_some() {
         SECTION_NUMBER_WIDTH
@@ -199,6 +207,9 @@ fn section(l: &mut Layouter, number: Option<&str>, heading: &str) -> Result<(), 
     let laid = lines(Face::Bold, BODY_SIZE, heading, text_width)?;
     let style = Style::new(BODY_SIZE, Align::Left);
     let height = laid.len() as f32 * BODY_LINE + 2.0 * PAD;
+    if height + BODY_LINE > CONTENT_HEIGHT {
+        return Err(invalid(index, "section heading is taller than a page"));
+    }
     l.gap(6.0);
     // Keep the heading with at least one line of what it introduces.
     l.ensure(height + BODY_LINE);

@@ -8,7 +8,8 @@
 
 use std::sync::LazyLock;
 
-use krilla::text::Font;
+use krilla::text::{Font, GlyphId, KrillaGlyph};
+use rustybuzz::{Direction, ShapePlan, UnicodeBuffer, script};
 use skrifa::charmap::Charmap;
 use skrifa::instance::{LocationRef, Size};
 use skrifa::metrics::GlyphMetrics;
@@ -30,9 +31,12 @@ pub(crate) enum Face {
     BoldItalic,
 }
 
-/// A parsed face: the krilla font for painting and skrifa tables for measuring.
+/// A parsed face: skrifa tables for measuring, a shaper with its plan, and the krilla font.
 pub(crate) struct FaceData {
     pdf: Font,
+    shaper: rustybuzz::Face<'static>,
+    /// Left-to-right Latin script, the font's default features (kerning, mark positioning).
+    plan: ShapePlan,
     charmap: Charmap<'static>,
     metrics: GlyphMetrics<'static>,
     units_per_em: f32,
@@ -50,8 +54,18 @@ impl FaceData {
             return Err("units per em is zero".into());
         }
         let pdf = Font::new(bytes.into(), 0).ok_or("krilla rejected the font")?;
+        let shaper = rustybuzz::Face::from_slice(bytes, 0).ok_or("rustybuzz rejected the font")?;
+        let plan = ShapePlan::new(
+            &shaper,
+            Direction::LeftToRight,
+            Some(script::LATIN),
+            None,
+            &[],
+        );
         Ok(FaceData {
             pdf,
+            shaper,
+            plan,
             charmap: font_ref.charmap(),
             metrics: font_ref.glyph_metrics(Size::unscaled(), LocationRef::default()),
             units_per_em,
@@ -73,6 +87,41 @@ impl FaceData {
         let glyph = self.charmap.map(ch)?;
         let advance = self.metrics.advance_width(glyph)?;
         Some(advance / self.units_per_em)
+    }
+
+    /// Shapes one line of prepared text into glyphs for krilla (advances and offsets in em,
+    /// each glyph with the byte range of its cluster so the PDF maps it back to the text).
+    pub(crate) fn shape(&self, text: &str) -> Vec<KrillaGlyph> {
+        let mut buffer = UnicodeBuffer::new();
+        buffer.push_str(text);
+        buffer.set_direction(Direction::LeftToRight);
+        buffer.set_script(script::LATIN);
+        let output = rustybuzz::shape_with_plan(&self.shaper, &self.plan, buffer);
+        let infos = output.glyph_infos();
+        let em = |units: i32| units as f32 / self.units_per_em;
+        infos
+            .iter()
+            .zip(output.glyph_positions())
+            .enumerate()
+            .map(|(i, (info, pos))| {
+                let start = info.cluster as usize;
+                // Left to right: a cluster ends where the next glyph's cluster begins.
+                let end = infos[i + 1..]
+                    .iter()
+                    .map(|g| g.cluster as usize)
+                    .find(|&c| c != start)
+                    .unwrap_or(text.len());
+                KrillaGlyph::new(
+                    GlyphId::new(info.glyph_id),
+                    em(pos.x_advance),
+                    em(pos.x_offset),
+                    em(pos.y_offset),
+                    em(pos.y_advance),
+                    start..end,
+                    None,
+                )
+            })
+            .collect()
     }
 
     pub(crate) fn ascent(&self) -> f32 {
@@ -125,6 +174,28 @@ mod tests {
                 assert!(data.advance(ch).is_some(), "{f:?} lacks {ch:?}");
             }
         }
+    }
+
+    #[test]
+    fn decomposed_marks_are_positioned_by_the_shaper() {
+        let regular = face(Face::Regular).expect("vendored font loads");
+        // "q" + combining dot below has no precomposed form: two glyphs, the mark without
+        // advance, in one cluster covering both characters.
+        let glyphs = regular.shape("q\u{323}");
+        assert_eq!(glyphs.len(), 2);
+        assert_eq!(glyphs[1].x_advance, 0.0);
+        assert_eq!(glyphs[0].text_range, 0..3);
+        assert!(glyphs.iter().all(|g| g.glyph_id.to_u32() != 0));
+    }
+
+    #[test]
+    fn shaped_width_never_exceeds_the_measured_width() {
+        let regular = face(Face::Regular).expect("vendored font loads");
+        let text = "AVATAR Tờ khai đăng ký nhãn hiệu, WAVE Yên Bái";
+        let shaped: f32 = regular.shape(text).iter().map(|g| g.x_advance).sum();
+        let measured: f32 = text.chars().filter_map(|c| regular.advance(c)).sum();
+        assert!(shaped <= measured + 1e-4, "{shaped} > {measured}");
+        assert!(shaped < measured, "kerning applies to AV/WA");
     }
 
     #[test]

@@ -7,7 +7,6 @@ use krilla::geom::{PathBuilder, Point, Size, Transform};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::page::PageSettings;
 use krilla::paint::Stroke;
-use krilla::text::TextDirection;
 use krilla::{Document as PdfDocument, SerializeSettings};
 
 use super::layout::{HAIRLINE, Item, Laid, OUTLINE, PAGE_HEIGHT, PAGE_WIDTH};
@@ -45,14 +44,12 @@ pub(crate) fn paint(doc: &Document, laid: &Laid) -> Result<Vec<u8>, PdfError> {
                     face,
                     size,
                     text,
-                } => surface.draw_text(
-                    Point::from_xy(*x, *baseline),
-                    fonts::face(*face)?.pdf_font(),
-                    *size,
-                    text,
-                    false,
-                    TextDirection::LeftToRight,
-                ),
+                } => {
+                    let face = fonts::face(*face)?;
+                    let glyphs = face.shape(text);
+                    let at = Point::from_xy(*x, *baseline);
+                    surface.draw_glyphs(at, &glyphs, face.pdf_font(), text, *size, false);
+                }
                 Item::Line { from, to, width } => {
                     let pb = if *width > HAIRLINE {
                         &mut outlines

@@ -3,8 +3,8 @@
 //! Lines break at spaces; a word wider than the line is broken between characters, never
 //! between a letter and its combining marks. Widths come from the fonts' advance widths.
 
-use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 use super::PdfError;
 use super::fonts::{self, Face};
@@ -17,16 +17,20 @@ const FIT_EPSILON: f32 = 0.01;
 /// zero-width characters, which have no glyph and no meaning on paper, dropped.
 pub(crate) fn prepare(text: &str) -> String {
     let unified = text.replace("\r\n", "\n");
-    unified
-        .nfc()
-        .filter_map(|ch| match ch {
-            '\n' | '\r' | '\u{2028}' | '\u{2029}' => Some('\n'),
-            '\t' => Some(' '),
-            '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => None,
-            c if c.is_control() => None,
-            c => Some(c),
-        })
-        .collect()
+    let clean = |ch| match ch {
+        '\n' | '\r' | '\u{2028}' | '\u{2029}' => Some('\n'),
+        '\t' => Some(' '),
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => None,
+        c if c.is_control() => None,
+        c => Some(c),
+    };
+    let cleaned: String = unified.chars().filter_map(clean).collect();
+    // Most form text is already NFC (the store keeps it so): skip the normaliser for it.
+    if is_nfc_quick(cleaned.chars()) == IsNormalized::Yes {
+        cleaned
+    } else {
+        cleaned.nfc().collect()
+    }
 }
 
 /// A run of prepared text in one face.
@@ -305,6 +309,12 @@ mod tests {
     }
 
     #[test]
+    fn controls_and_zero_width_characters_are_dropped_before_composing() {
+        // A zero-width joiner between a letter and its tone mark must not keep them apart.
+        assert_eq!(prepare("A\u{200D}\u{301}\r\nb\tc\u{7}"), "Á\nb c");
+    }
+
+    #[test]
     fn label_and_value_faces_share_a_line() {
         let spans = [
             Span::new(Face::Regular, "Họ và tên: "),
@@ -319,7 +329,8 @@ mod tests {
 
     #[test]
     fn character_outside_the_font_is_a_typed_error() {
-        let err = break_lines(&[Span::new(Face::Regular, "Tên 李")], 12.0, 100.0).unwrap_err();
+        let err = break_lines(&[Span::new(Face::Regular, "Tên 李")], 12.0, 100.0)
+            .expect_err("CJK is not in the font");
         assert_eq!(err.code(), "pdf.unsupported_character");
     }
 }

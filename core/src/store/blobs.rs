@@ -61,7 +61,10 @@ impl Seek for AttachmentReader {
 /// Fails unless `sha256` is 64 lowercase hexadecimal digits, which also keeps
 /// any other text from being turned into a path.
 fn check_hash(sha256: &str) -> Result<(), StoreError> {
-    let valid = sha256.len() == 64 && sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    let valid = sha256.len() == 64
+        && sha256
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     if valid {
         Ok(())
     } else {
@@ -136,10 +139,8 @@ impl Store {
                 .and_then(|t| t.elapsed().ok())
                 .is_some_and(|age| age > STALE_TMP_AGE);
             if stale && path.extension().is_some_and(|e| e == &TMP_SUFFIX[1..]) {
-                match fs::remove_file(&path) {
-                    Ok(()) => tracing::info!(path = %path.display(), "removed stale temporary attachment"),
-                    Err(e) => tracing::warn!(path = %path.display(), error = %e, "cannot remove stale temporary attachment"),
-                }
+                let removed = fs::remove_file(&path);
+                tracing::info!(path = %path.display(), ?removed, "stale temporary attachment");
             }
         }
         Ok(())
@@ -170,15 +171,16 @@ impl Store {
                 head.extend_from_slice(&chunk[..take]);
             }
             hasher.update(chunk);
-            out.write_all(chunk).map_err(|e| StoreError::io(&tmp.path, e))?;
+            out.write_all(chunk)
+                .map_err(|e| StoreError::io(&tmp.path, e))?;
             size += n as u64;
         }
         out.sync_all().map_err(|e| StoreError::io(&tmp.path, e))?;
         drop(out);
 
         let sha256 = hex::encode(hasher.finalize());
-        let dest = self.blob_path(&sha256);
-        let fan_out = dest.parent().unwrap_or(&tmp_dir).to_path_buf();
+        let fan_out = self.fan_out_dir(&sha256);
+        let dest = fan_out.join(&sha256);
         fs::create_dir_all(&fan_out).map_err(|e| StoreError::io(&fan_out, e))?;
         let present = fs::metadata(&dest).is_ok_and(|m| m.is_file() && m.len() == size);
         if !present {
@@ -243,11 +245,15 @@ impl Store {
         }
     }
 
+    /// `attachments/ab/` for a hash `abcdef…`: a level of folders keeps any
+    /// one folder small enough for every file system and file manager.
+    fn fan_out_dir(&self, sha256: &str) -> PathBuf {
+        self.attachments_dir().join(sha256.get(..2).unwrap_or("00"))
+    }
+
     /// The path of a checked hash.
     fn blob_path(&self, sha256: &str) -> PathBuf {
-        self.attachments_dir()
-            .join(sha256.get(..2).unwrap_or("00"))
-            .join(sha256)
+        self.fan_out_dir(sha256).join(sha256)
     }
 }
 

@@ -160,10 +160,7 @@ mod tests {
                 StoreError::InvalidHash { value: "x".into() },
                 "store.invalid_hash",
             ),
-            (
-                StoreError::Corrupt { detail: "x".into() },
-                "store.corrupt",
-            ),
+            (StoreError::Corrupt { detail: "x".into() }, "store.corrupt"),
             (StoreError::NoDataDir, "store.no_data_dir"),
         ];
         for (err, code) in cases {

@@ -46,7 +46,11 @@ fn run_list(conn: &mut Connection, migrations: &[Migration]) -> Result<u32, Stor
         let Some(next) = migrations.get(found as usize) else {
             return Ok(found);
         };
-        tracing::info!(version = next.version, name = next.name, "applying store migration");
+        tracing::info!(
+            version = next.version,
+            name = next.name,
+            "applying store migration"
+        );
         tx.execute_batch(next.sql)?;
         tx.pragma_update(None, "user_version", next.version)?;
         tx.commit()?;
@@ -96,7 +100,10 @@ mod tests {
         let mut conn = Connection::open_in_memory().expect("db");
         let version = run(&mut conn).expect("migrate");
         assert_eq!(version as usize, MIGRATIONS.len());
-        assert_eq!(user_version(&conn).expect("version") as usize, MIGRATIONS.len());
+        assert_eq!(
+            user_version(&conn).expect("version") as usize,
+            MIGRATIONS.len()
+        );
         assert_eq!(
             table_names(&conn),
             ["attachments", "drafts", "profiles", "revisions"]
@@ -160,7 +167,8 @@ mod tests {
         let future = MIGRATIONS.len() as u32 + 1;
         {
             let conn = Connection::open(dir.path().join(super::super::DB_FILE)).expect("raw open");
-            conn.pragma_update(None, "user_version", future).expect("bump");
+            conn.pragma_update(None, "user_version", future)
+                .expect("bump");
         }
         let err = Store::open(dir.path()).expect_err("newer schema refused");
         match err {

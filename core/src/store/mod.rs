@@ -38,7 +38,7 @@ pub use blobs::{AttachmentInfo, AttachmentReader};
 pub use drafts::{DraftId, DraftSummary, RevisionInfo, StoredDraft};
 pub use error::StoreError;
 pub use profiles::{ProfileId, ProfileKind, StoredProfile};
-pub use sniff::sniff_media_type;
+pub use sniff::{SNIFF_LEN, sniff_media_type};
 
 /// Environment variable that overrides the platform data folder.
 pub const DATA_DIR_ENV: &str = "HOSO_DATA_DIR";

@@ -55,9 +55,8 @@ impl ProfileKind {
 impl FromSql for ProfileKind {
     fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
         let text = value.as_str()?;
-        ProfileKind::parse(text).ok_or_else(|| {
-            FromSqlError::Other(format!("unknown profile kind {text:?}").into())
-        })
+        ProfileKind::parse(text)
+            .ok_or_else(|| FromSqlError::Other(format!("unknown profile kind {text:?}").into()))
     }
 }
 
@@ -72,8 +71,7 @@ pub struct StoredProfile {
     pub updated_at: Timestamp,
 }
 
-const SELECT_PROFILE: &str =
-    "SELECT id, kind, name, data, created_at, updated_at FROM profiles";
+const SELECT_PROFILE: &str = "SELECT id, kind, name, data, created_at, updated_at FROM profiles";
 
 fn read_profile(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredProfile> {
     Ok(StoredProfile {
@@ -146,7 +144,9 @@ impl Store {
 
     /// Every profile, oldest first.
     pub fn profiles(&self) -> Result<Vec<StoredProfile>, StoreError> {
-        let mut stmt = self.conn.prepare(&format!("{SELECT_PROFILE} ORDER BY id"))?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{SELECT_PROFILE} ORDER BY id"))?;
         let rows = stmt.query_map([], read_profile)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -225,7 +225,12 @@ mod tests {
         let b = store
             .add_profile(ProfileKind::Agent, "A", &json!({}))
             .expect("add");
-        let ids: Vec<_> = store.profiles().expect("list").iter().map(|p| p.id).collect();
+        let ids: Vec<_> = store
+            .profiles()
+            .expect("list")
+            .iter()
+            .map(|p| p.id)
+            .collect();
         assert_eq!(ids, [a, b]);
     }
 

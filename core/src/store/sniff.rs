@@ -4,7 +4,7 @@
 //! manifest of a sealed container must say what the bytes are.
 
 /// How many leading bytes [`sniff_media_type`] needs (what `infer` reads from a path).
-pub(crate) const SNIFF_LEN: usize = 8192;
+pub const SNIFF_LEN: usize = 8192;
 
 /// How far into a file a PDF header may start (readers accept leading junk).
 const PDF_HEADER_WINDOW: usize = 1024;
@@ -27,7 +27,9 @@ pub fn sniff_media_type(first_bytes: &[u8]) -> &'static str {
     if window.windows(5).any(|w| w == b"%PDF-") {
         return "application/pdf";
     }
-    let text = first_bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(first_bytes);
+    let text = first_bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(first_bytes);
     if text.trim_ascii_start().starts_with(b"<?xml") {
         return "application/xml";
     }
@@ -62,14 +64,20 @@ mod tests {
 
     #[test]
     fn sniffs_common_attachment_types() {
-        assert_eq!(sniff_media_type(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n"), "application/pdf");
+        assert_eq!(
+            sniff_media_type(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n"),
+            "application/pdf"
+        );
         assert_eq!(sniff_media_type(PNG), "image/png");
         assert_eq!(sniff_media_type(JPEG), "image/jpeg");
         assert_eq!(
             sniff_media_type("Bản mô tả sáng chế\nYêu cầu bảo hộ 1.\n".as_bytes()),
             "text/plain"
         );
-        assert_eq!(sniff_media_type(b"\x00\x01\x02\x03\xFE\xFD"), "application/octet-stream");
+        assert_eq!(
+            sniff_media_type(b"\x00\x01\x02\x03\xFE\xFD"),
+            "application/octet-stream"
+        );
     }
 
     #[test]
@@ -81,7 +89,10 @@ mod tests {
 
     #[test]
     fn xml_prolog_is_application_xml_with_or_without_bom() {
-        assert_eq!(sniff_media_type(b"<?xml version=\"1.0\"?><a/>"), "application/xml");
+        assert_eq!(
+            sniff_media_type(b"<?xml version=\"1.0\"?><a/>"),
+            "application/xml"
+        );
         assert_eq!(
             sniff_media_type(b"\xEF\xBB\xBF  <?xml version=\"1.0\"?><a/>"),
             "application/xml"
@@ -104,6 +115,9 @@ mod tests {
         assert!(std::str::from_utf8(&bytes).is_err());
         assert_eq!(sniff_media_type(&bytes), "text/plain");
         // A short sample is the whole file: a cut character means it is not text.
-        assert_eq!(sniff_media_type(&"ệ".as_bytes()[..2]), "application/octet-stream");
+        assert_eq!(
+            sniff_media_type(&"ệ".as_bytes()[..2]),
+            "application/octet-stream"
+        );
     }
 }

@@ -73,7 +73,11 @@ fn attachment_type_comes_from_content_not_extension() {
     let cases: [(&str, &[u8], &str); 4] = [
         ("scan.jpg", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
         ("logo.pdf", png, "image/png"),
-        ("photo.txt", b"\xFF\xD8\xFF\xE0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0", "image/jpeg"),
+        (
+            "photo.txt",
+            b"\xFF\xD8\xFF\xE0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0",
+            "image/jpeg",
+        ),
         ("notes.png", "Mô tả tóm tắt".as_bytes(), "text/plain"),
     ];
     for (name, bytes, expected) in cases {
@@ -100,7 +104,9 @@ fn empty_file_is_a_valid_attachment() {
 fn content_larger_than_the_buffer_is_hashed_and_copied_whole() {
     let (_dir, mut store) = temp_store();
     let src = tempfile::tempdir().expect("src dir");
-    let bytes: Vec<u8> = (0..(BUF_LEN * 2 + 12345)).map(|i| (i % 251) as u8).collect();
+    let bytes: Vec<u8> = (0..(BUF_LEN * 2 + 12345))
+        .map(|i| (i % 251) as u8)
+        .collect();
     let info = store
         .add_attachment(&write(src.path(), "big", &bytes))
         .expect("add");
@@ -143,7 +149,16 @@ fn unknown_attachment_is_none_or_not_found() {
     let (_dir, store) = temp_store();
     assert_eq!(store.attachment(ABC_SHA256).expect("lookup"), None);
     let err = store.open_attachment(ABC_SHA256).expect_err("absent");
-    assert!(matches!(err, StoreError::NotFound { what: "attachment", .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            StoreError::NotFound {
+                what: "attachment",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]

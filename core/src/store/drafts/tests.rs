@@ -40,14 +40,27 @@ fn save_revision_appends_and_becomes_current() {
     let id = store
         .create_draft("trademark", None, "t", &trademark_doc("A"), "created")
         .expect("create");
-    assert_eq!(store.save_revision(id, &trademark_doc("B"), "mark B").expect("save"), 2);
-    assert_eq!(store.save_revision(id, &trademark_doc("C"), "mark C").expect("save"), 3);
+    assert_eq!(
+        store
+            .save_revision(id, &trademark_doc("B"), "mark B")
+            .expect("save"),
+        2
+    );
+    assert_eq!(
+        store
+            .save_revision(id, &trademark_doc("C"), "mark C")
+            .expect("save"),
+        3
+    );
     let d = store.draft(id).expect("read");
     assert_eq!(d.rev, 3);
     assert_eq!(d.doc, trademark_doc("C"));
     assert!(d.updated_at >= d.created_at);
     let history = store.history(id).expect("history");
-    let revs: Vec<_> = history.iter().map(|r| (r.rev, r.summary.as_str())).collect();
+    let revs: Vec<_> = history
+        .iter()
+        .map(|r| (r.rev, r.summary.as_str()))
+        .collect();
     assert_eq!(revs, [(1, "created"), (2, "mark B"), (3, "mark C")]);
     assert_eq!(history[1].doc, trademark_doc("B"));
     assert_eq!(store.revision(id, 1).expect("rev 1"), trademark_doc("A"));
@@ -59,8 +72,12 @@ fn restore_appends_a_copy_and_keeps_history() {
     let id = store
         .create_draft("patent", None, "t", &trademark_doc("A"), "created")
         .expect("create");
-    store.save_revision(id, &trademark_doc("B"), "b").expect("save");
-    store.save_revision(id, &trademark_doc("C"), "c").expect("save");
+    store
+        .save_revision(id, &trademark_doc("B"), "b")
+        .expect("save");
+    store
+        .save_revision(id, &trademark_doc("C"), "c")
+        .expect("save");
 
     let new_rev = store.restore(id, 1).expect("restore");
 
@@ -72,7 +89,11 @@ fn restore_appends_a_copy_and_keeps_history() {
     assert_eq!(history.len(), 4, "nothing was removed");
     assert_eq!(history[3].summary, "restored revision 1");
     assert_eq!(history[1].doc, trademark_doc("B"));
-    assert_eq!(history[2].doc, trademark_doc("C"), "later revisions are kept");
+    assert_eq!(
+        history[2].doc,
+        trademark_doc("C"),
+        "later revisions are kept"
+    );
 }
 
 #[test]
@@ -95,11 +116,18 @@ fn sealed_draft_refuses_every_change() {
     let id = store
         .create_draft("barcode", None, "t", &json!({"n": 1}), "created")
         .expect("create");
-    store.save_revision(id, &json!({"n": 2}), "two").expect("save");
+    store
+        .save_revision(id, &json!({"n": 2}), "two")
+        .expect("save");
     let sealed_at = store.mark_sealed(id).expect("seal");
 
-    let sealed = |r: Result<_, StoreError>| matches!(r, Err(StoreError::Sealed { id: i }) if i == id);
-    assert!(sealed(store.save_revision(id, &json!({"n": 3}), "three").map(|_| ())));
+    let sealed =
+        |r: Result<_, StoreError>| matches!(r, Err(StoreError::Sealed { id: i }) if i == id);
+    assert!(sealed(
+        store
+            .save_revision(id, &json!({"n": 3}), "three")
+            .map(|_| ())
+    ));
     assert!(sealed(store.restore(id, 1).map(|_| ())));
     assert!(sealed(store.set_title(id, "new")));
     assert!(sealed(store.mark_sealed(id).map(|_| ())));
@@ -115,18 +143,29 @@ fn sealed_draft_refuses_every_change() {
 fn unknown_draft_is_not_found_everywhere() {
     let (_dir, mut store) = temp_store();
     let missing = DraftId(404);
-    let is_missing_draft = |e: &StoreError| {
-        matches!(e, StoreError::NotFound { what: "draft", id } if id == "404")
-    };
+    let is_missing_draft =
+        |e: &StoreError| matches!(e, StoreError::NotFound { what: "draft", id } if id == "404");
     assert!(is_missing_draft(&store.draft(missing).expect_err("draft")));
-    assert!(is_missing_draft(&store.history(missing).expect_err("history")));
-    assert!(is_missing_draft(&store.revision(missing, 1).expect_err("revision")));
     assert!(is_missing_draft(
-        &store.save_revision(missing, &json!({}), "x").expect_err("save")
+        &store.history(missing).expect_err("history")
     ));
-    assert!(is_missing_draft(&store.restore(missing, 1).expect_err("restore")));
-    assert!(is_missing_draft(&store.set_title(missing, "x").expect_err("title")));
-    assert!(is_missing_draft(&store.mark_sealed(missing).expect_err("seal")));
+    assert!(is_missing_draft(
+        &store.revision(missing, 1).expect_err("revision")
+    ));
+    assert!(is_missing_draft(
+        &store
+            .save_revision(missing, &json!({}), "x")
+            .expect_err("save")
+    ));
+    assert!(is_missing_draft(
+        &store.restore(missing, 1).expect_err("restore")
+    ));
+    assert!(is_missing_draft(
+        &store.set_title(missing, "x").expect_err("title")
+    ));
+    assert!(is_missing_draft(
+        &store.mark_sealed(missing).expect_err("seal")
+    ));
 }
 
 #[test]
@@ -135,8 +174,20 @@ fn draft_for_an_unknown_profile_is_refused() {
     let err = store
         .create_draft("patent", Some(ProfileId(5)), "t", &json!({}), "created")
         .expect_err("no profile 5");
-    assert!(matches!(err, StoreError::NotFound { what: "profile", .. }), "{err:?}");
-    assert!(store.drafts().expect("list").is_empty(), "nothing half-written");
+    assert!(
+        matches!(
+            err,
+            StoreError::NotFound {
+                what: "profile",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        store.drafts().expect("list").is_empty(),
+        "nothing half-written"
+    );
 }
 
 #[test]
@@ -148,16 +199,28 @@ fn drafts_for_profile_lists_only_its_unsealed_drafts() {
     let other = store
         .add_profile(ProfileKind::Agent, "B", &json!({}))
         .expect("profile");
-    let a = store.create_draft("patent", Some(p), "a", &json!({}), "c").expect("a");
-    let b = store.create_draft("patent", Some(p), "b", &json!({}), "c").expect("b");
-    let c = store.create_draft("patent", Some(p), "c", &json!({}), "c").expect("c");
-    store.create_draft("patent", Some(other), "d", &json!({}), "c").expect("d");
-    store.create_draft("patent", None, "e", &json!({}), "c").expect("e");
+    let a = store
+        .create_draft("patent", Some(p), "a", &json!({}), "c")
+        .expect("a");
+    let b = store
+        .create_draft("patent", Some(p), "b", &json!({}), "c")
+        .expect("b");
+    let c = store
+        .create_draft("patent", Some(p), "c", &json!({}), "c")
+        .expect("c");
+    store
+        .create_draft("patent", Some(other), "d", &json!({}), "c")
+        .expect("d");
+    store
+        .create_draft("patent", None, "e", &json!({}), "c")
+        .expect("e");
     store.mark_sealed(b).expect("seal");
 
     assert_eq!(store.drafts_for_profile(p).expect("list"), [a, c]);
     assert_eq!(store.draft(a).expect("a").profile_id, Some(p));
-    let err = store.drafts_for_profile(ProfileId(99)).expect_err("unknown");
+    let err = store
+        .drafts_for_profile(ProfileId(99))
+        .expect_err("unknown");
     assert_eq!(err.code(), "store.not_found");
 }
 
@@ -165,11 +228,17 @@ fn drafts_for_profile_lists_only_its_unsealed_drafts() {
 fn drafts_are_listed_most_recently_changed_first() {
     let (_dir, mut store) = temp_store();
     let pause = || std::thread::sleep(std::time::Duration::from_millis(2));
-    let a = store.create_draft("patent", None, "a", &json!({}), "c").expect("a");
+    let a = store
+        .create_draft("patent", None, "a", &json!({}), "c")
+        .expect("a");
     pause();
-    let b = store.create_draft("patent", None, "b", &json!({}), "c").expect("b");
+    let b = store
+        .create_draft("patent", None, "b", &json!({}), "c")
+        .expect("b");
     pause();
-    store.save_revision(a, &json!({"x": 1}), "edit").expect("save");
+    store
+        .save_revision(a, &json!({"x": 1}), "edit")
+        .expect("save");
     let list = store.drafts().expect("list");
     let ids: Vec<_> = list.iter().map(|d| d.id).collect();
     assert_eq!(ids, [a, b]);
@@ -180,7 +249,9 @@ fn drafts_are_listed_most_recently_changed_first() {
 #[test]
 fn set_title_renames_without_a_new_revision() {
     let (_dir, mut store) = temp_store();
-    let id = store.create_draft("patent", None, "cũ", &json!({}), "c").expect("create");
+    let id = store
+        .create_draft("patent", None, "cũ", &json!({}), "c")
+        .expect("create");
     store.set_title(id, "Sáng chế mới").expect("title");
     let d = store.draft(id).expect("read");
     assert_eq!(d.title, "Sáng chế mới");
@@ -190,10 +261,15 @@ fn set_title_renames_without_a_new_revision() {
 #[test]
 fn revisions_cannot_be_rewritten_even_in_sql() {
     let (_dir, mut store) = temp_store();
-    let id = store.create_draft("patent", None, "t", &json!({"a": 1}), "c").expect("create");
+    let id = store
+        .create_draft("patent", None, "t", &json!({"a": 1}), "c")
+        .expect("create");
     let err = store
         .conn
-        .execute("UPDATE revisions SET doc = '{}' WHERE draft_id = ?1", [id.0])
+        .execute(
+            "UPDATE revisions SET doc = '{}' WHERE draft_id = ?1",
+            [id.0],
+        )
         .expect_err("append-only");
     assert!(err.to_string().contains("append-only"), "{err}");
     assert_eq!(store.revision(id, 1).expect("rev"), json!({"a": 1}));
@@ -208,7 +284,9 @@ fn documents_round_trip_exactly() {
         "big": 9_007_199_254_740_993_u64,
         "empty": {},
     });
-    let id = store.create_draft("patent", None, "t", &doc, "c").expect("create");
+    let id = store
+        .create_draft("patent", None, "t", &doc, "c")
+        .expect("create");
     let back = store.draft(id).expect("read").doc;
     assert_eq!(back, doc);
     assert_eq!(
