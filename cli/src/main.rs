@@ -1,6 +1,8 @@
 //! `hoso`: Hồ sơ số from the command line. A thin shell over hoso-core: each command parses
 //! its arguments, calls one library function and prints the result.
 
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
 mod commands;
 mod output;
 

@@ -1,7 +1,5 @@
 //! `hoso fees` driven as a user would: the built binary, a data folder per test.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -4,6 +4,9 @@
 //! attachment slots, fee tables, the procedure catalog), validation, and the offline store.
 //! The CLI (`hoso`) and the desktop app are thin shells over this crate.
 
+// Library code never unwraps input from outside; tests may.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod demo;
 pub mod drafting;
 pub mod fees;

@@ -1,8 +1,6 @@
 //! Fee schedules of the worked examples in shared/domain/ (industrial-property.md,
 //! tech-transfer.md, barcode.md), on the example dossiers with one thing changed each.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use hoso_core::Dossier;
 use hoso_core::fees::{FeeSchedule, FeeTables, Stage, compute};
 use hoso_core::legal::Confidence;

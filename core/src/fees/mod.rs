@@ -7,6 +7,7 @@
 //! temporary measures the tables hold are reported even while they are not applied.
 
 mod count;
+mod row;
 mod table;
 
 pub use table::{
@@ -365,7 +366,6 @@ fn group_digits(n: u64, sep: char) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -32,6 +32,8 @@ use crate::text::nfc_json;
 use crate::validate::{Checker, Report};
 
 /// A dossier of any kind: the typed form, tagged by `kind` in JSON.
+// One value per open draft, never stored in bulk: boxing the forms would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Dossier {

@@ -209,10 +209,10 @@ impl TechTransferForm {
             ),
         ];
         for (path, value, label) in art23 {
-            if !c.required(path, value, label) {
-                if let Some(p) = c.problems.last_mut() {
-                    p.source = Some(SRC_ART_23.to_owned());
-                }
+            if !c.required(path, value, label)
+                && let Some(p) = c.problems.last_mut()
+            {
+                p.source = Some(SRC_ART_23.to_owned());
             }
         }
         c.required(
