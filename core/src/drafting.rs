@@ -165,7 +165,9 @@ impl DraftError {
             DraftError::Render(crate::render::RenderError::Pdf(
                 crate::pdf::PdfError::UnsupportedCharacter { ch, context },
             )) => {
-                format!("Ký tự {ch:?} không in được bằng phông chữ của tờ khai (trong \"{context}\").")
+                format!(
+                    "Ký tự {ch:?} không in được bằng phông chữ của tờ khai (trong \"{context}\")."
+                )
             }
             DraftError::Render(e) => format!("Không tạo được tờ khai PDF: {e}."),
         };

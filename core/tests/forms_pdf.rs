@@ -69,8 +69,19 @@ fn squash(s: &str) -> String {
 fn typed_values(v: &Value, key: &str, out: &mut Vec<String>) {
     const MACHINE: [&str; 15] = [
         "language",
-        "kind", "form_version", "party_type", "mark_type", "certificate_form", "registration",
-        "applicant_role", "direction", "transfer_of", "methods", "basis", "sha256", "media_type",
+        "kind",
+        "form_version",
+        "party_type",
+        "mark_type",
+        "certificate_form",
+        "registration",
+        "applicant_role",
+        "direction",
+        "transfer_of",
+        "methods",
+        "basis",
+        "sha256",
+        "media_type",
         "slot",
     ];
     if MACHINE.contains(&key) {
@@ -79,7 +90,8 @@ fn typed_values(v: &Value, key: &str, out: &mut Vec<String>) {
     match v {
         Value::String(s) if s.trim().is_empty() => {}
         Value::String(s) => {
-            let looks_like_date = s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
+            let looks_like_date =
+                s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
             if looks_like_date {
                 out.push(format!("{}/{}/{}", &s[8..10], &s[5..7], &s[..4]));
             } else {
@@ -100,9 +112,14 @@ fn every_kind_renders_its_form_with_every_typed_value() {
     for kind in KINDS {
         let form = render(kind);
         let text = pdftotext(&form.pdf.bytes);
-        let dossier = drafting::read_file(&examples().join(format!("{kind}.json")), date(2026, 11, 23)).unwrap();
+        let dossier =
+            drafting::read_file(&examples().join(format!("{kind}.json")), date(2026, 11, 23))
+                .unwrap();
         let json = dossier.to_json();
-        for header in ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"] {
+        for header in [
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+        ] {
             assert!(text.contains(header), "{kind}: no national header");
         }
         let title = hoso_core::legal::Forms::bundled()
@@ -116,13 +133,22 @@ fn every_kind_renders_its_form_with_every_typed_value() {
         assert!(values.len() > 10, "{kind}");
         for value in values {
             // Filing dates are printed in the signature line, in words.
-            if json["filing_date"].as_str().is_some_and(|d| value.ends_with(&d[..4]) && value.len() == 10) {
+            if json["filing_date"]
+                .as_str()
+                .is_some_and(|d| value.ends_with(&d[..4]) && value.len() == 10)
+            {
                 continue;
             }
-            assert!(text.contains(&value), "{kind}: `{value}` is not in the form:\n{text}");
+            assert!(
+                text.contains(&value),
+                "{kind}: `{value}` is not in the form:\n{text}"
+            );
         }
         let pages = form.pdf.pages;
-        assert!(text.contains(&format!("Trang {pages}/{pages}")), "{kind}: no page numbers");
+        assert!(
+            text.contains(&format!("Trang {pages}/{pages}")),
+            "{kind}: no page numbers"
+        );
     }
 }
 
@@ -156,8 +182,16 @@ fn forms_pass_qpdf_check() {
     for kind in KINDS {
         let pdf = dir.path().join(format!("{kind}.pdf"));
         std::fs::write(&pdf, render(kind).pdf.bytes).unwrap();
-        let out = Command::new("qpdf").arg("--check").arg(&pdf).output().unwrap();
-        assert!(out.status.success(), "{kind}: {}", String::from_utf8_lossy(&out.stdout));
+        let out = Command::new("qpdf")
+            .arg("--check")
+            .arg(&pdf)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{kind}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
     }
 }
 
@@ -182,10 +216,9 @@ fn long_lists_flow_onto_further_pages_with_page_numbers() {
     if !tool("pdftotext") {
         return;
     }
-    let mut v: Value = serde_json::from_str(
-        &std::fs::read_to_string(examples().join("barcode.json")).unwrap(),
-    )
-    .unwrap();
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(examples().join("barcode.json")).unwrap())
+            .unwrap();
     v["prefix_length"] = 8.into();
     v["company_prefix"] = "89360123".into();
     let products: Vec<Value> = (0..500)
@@ -206,7 +239,10 @@ fn long_lists_flow_onto_further_pages_with_page_numbers() {
     let file = dir.path().join("big.json");
     std::fs::write(&file, v.to_string()).unwrap();
     let d = drafting::read_file(&file, date(2026, 11, 23)).unwrap();
-    assert!(d.validate(hoso_core::legal::Forms::bundled(), date(2026, 11, 23)).is_valid());
+    assert!(
+        d.validate(hoso_core::legal::Forms::bundled(), date(2026, 11, 23))
+            .is_valid()
+    );
     let forms = drafting::render_file(&file, date(2026, 11, 23)).unwrap();
     let pdf = &forms[0].pdf;
     assert!(pdf.pages >= 10, "{} pages", pdf.pages);
@@ -215,6 +251,9 @@ fn long_lists_flow_onto_further_pages_with_page_numbers() {
         assert!(text.contains(&format!("Sản phẩm số {i}")));
     }
     assert!(text.contains(&format!("Trang {0}/{0}", pdf.pages)));
-    assert_eq!(text.matches("Mã GTIN").count(), text.matches("Tên sản phẩm").count());
+    assert_eq!(
+        text.matches("Mã GTIN").count(),
+        text.matches("Tên sản phẩm").count()
+    );
     assert!(text.matches("Mã GTIN").count() >= pdf.pages - 2);
 }

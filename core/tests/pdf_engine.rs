@@ -90,6 +90,7 @@ mod pdf {
                 field("Địa chỉ", ADDRESS),
                 field("Đồng chủ đơn", &NFD_NAME.nfd().collect::<String>()),
                 field("Điện thoại", ""),
+                Block::field("Ghi chú", "file office flat ffi AVATAR WAVE Yên Bái"),
                 Block::Checkbox {
                     checked: true,
                     label: "Chủ đơn đồng thời là tác giả".into(),
@@ -201,6 +202,7 @@ mod pdf {
             ADDRESS,
             NFD_NAME,
             "Điện thoại:",
+            "Ghi chú: file office flat ffi AVATAR WAVE Yên Bái",
             "Chủ đơn đồng thời là tác giả",
             "Hà Nội, ngày 15 tháng 3 năm 2026",
             "(Ký, ghi rõ họ tên, chức vụ và đóng dấu)",

@@ -1,8 +1,16 @@
 //! Generic signatures for Hồ sơ số: PKCS#11 tokens, PKCS#12 files, PAdES, ASiC-E with XAdES,
 //! CMS and certificate checks. This crate knows nothing about dossiers.
 //!
-//! The signing capability lands with its own issue; until then the crate is empty on purpose
-//! so that the workspace already has the layout of the design.
+//! Formats (CMS, PAdES, XAdES) are kept apart from backends (PKCS#11, PKCS#12): a format asks
+//! a [`Signer`] to sign a digest and never learns where the key lives.
 
 // Library code never unwraps input from outside; tests may.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+mod signer;
+
+pub use signer::{SignError, SignatureAlgorithm, Signer};
+mod software;
+pub mod test_pki;
+
+pub use software::{Pkcs8Der, SoftwareSigner};

@@ -38,7 +38,12 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         std::fs::write(&path, &form.pdf.bytes).map_err(unwritable)?;
         written.push(serde_json::json!({ "path": path, "pages": form.pdf.pages, "bytes": form.pdf.bytes.len() }));
         if !ctx.out.json {
-            say!("{}  ({} {})", path.display(), form.pdf.pages, ctx.out.t("trang", "pages"));
+            say!(
+                "{}  ({} {})",
+                path.display(),
+                form.pdf.pages,
+                ctx.out.t("trang", "pages")
+            );
         }
     }
     if ctx.out.json {

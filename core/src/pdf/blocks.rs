@@ -7,6 +7,7 @@ use super::layout::{
     Area, BODY_LINE, BODY_SIZE, CONTENT_HEIGHT, HAIRLINE, Item, LEFT, Layouter, MM, OUTLINE,
     SignatureArea, Style, TEXT_WIDTH, lines,
 };
+use super::table;
 use super::text::{self, Line, Span};
 use super::{Align, Block, Image, OfficeBox, PdfError, SignatureBlock};
 
@@ -100,7 +101,7 @@ pub(crate) fn lay_out(l: &mut Layouter, index: usize, block: &Block) -> Result<(
         }
         Block::Image(image) => picture(l, index, image),
         Block::SignatureBlock(s) => signature(l, index, s),
-        Block::Table(_) => Err(invalid(index, "tables are laid out by table.rs")),
+        Block::Table(t) => table::lay_out(l, index, t),
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::fonts::{self, Face};
 use super::text::{self, Line, Span};
-use super::{Align, Block, Document, PdfError, Rect, blocks, table};
+use super::{Align, Document, PdfError, Rect, blocks};
 
 pub(crate) const MM: f32 = 72.0 / 25.4;
 pub(crate) const PAGE_WIDTH: f32 = 210.0 * MM;
@@ -222,10 +222,7 @@ pub(crate) fn lines(face: Face, size: f32, text: &str, width: f32) -> Result<Vec
 pub(crate) fn lay_out(doc: &Document) -> Result<Laid, PdfError> {
     let mut l = Layouter::new()?;
     for (index, block) in doc.blocks.iter().enumerate() {
-        match block {
-            Block::Table(t) => table::lay_out(&mut l, index, t)?,
-            other => blocks::lay_out(&mut l, index, other)?,
-        }
+        blocks::lay_out(&mut l, index, block)?;
     }
     let header = match &doc.running_header {
         Some(h) if !h.trim().is_empty() => {

@@ -65,6 +65,7 @@ pub enum Block {
         subtitle: Option<String>,
     },
     /// A numbered box heading of the official template (e.g. number "1", heading "CHỦ ĐƠN").
+    /// The number is plain text ("1", "2a"); its box is drawn, so no "①" glyph is needed.
     Section {
         number: Option<String>,
         heading: String,
@@ -91,6 +92,37 @@ pub enum Block {
     /// The signature block (*phần ký*), kept together on one page. At most one per document;
     /// its place is returned in [`RenderedPdf::signature_box`].
     SignatureBlock(SignatureBlock),
+}
+
+impl Block {
+    /// A numbered section heading, e.g. `Block::section("1", "CHỦ ĐƠN")`.
+    pub fn section(number: impl Into<String>, heading: impl Into<String>) -> Self {
+        Block::Section {
+            number: Some(number.into()),
+            heading: heading.into(),
+        }
+    }
+
+    /// A "label: value" line, e.g. `Block::field("Địa chỉ", &applicant.address)`.
+    pub fn field(label: impl Into<String>, value: impl Into<String>) -> Self {
+        Block::Field {
+            label: label.into(),
+            value: value.into(),
+        }
+    }
+
+    /// A tick box line.
+    pub fn checkbox(checked: bool, label: impl Into<String>) -> Self {
+        Block::Checkbox {
+            checked,
+            label: label.into(),
+        }
+    }
+
+    /// Running text in the body face.
+    pub fn paragraph(text: impl Into<String>) -> Self {
+        Block::Paragraph(text.into())
+    }
 }
 
 /// See [`Block::OfficeBox`].

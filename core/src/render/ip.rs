@@ -50,7 +50,11 @@ fn origin(w: &mut FormWriter<'_>, o: &PatentOrigin) {
     w.check(
         o.kind == PatentOriginType::Divisional,
         if o.kind == PatentOriginType::Divisional {
-            format!("Đơn tách từ đơn số {} nộp ngày {}", o.number, short_date(o.date))
+            format!(
+                "Đơn tách từ đơn số {} nộp ngày {}",
+                o.number,
+                short_date(o.date)
+            )
         } else {
             "Đơn tách".to_owned()
         },
@@ -140,7 +144,10 @@ pub(super) fn trademark(w: &mut FormWriter<'_>, f: &TrademarkForm, input: &Rende
         w.check(f.mark.mark_type == t, label);
     }
     w.check(f.mark.associated, "Nhãn hiệu liên kết");
-    w.check(!f.mark.colour_claim, "Không yêu cầu bảo hộ màu sắc (đen trắng)");
+    w.check(
+        !f.mark.colour_claim,
+        "Không yêu cầu bảo hộ màu sắc (đen trắng)",
+    );
     w.check(
         f.mark.colour_claim,
         if f.mark.colour_claim {

@@ -151,12 +151,7 @@ impl<'a> FormWriter<'a> {
     /// addressee.
     pub fn heading(&mut self, stamp: &[&str], addressee: &str) {
         self.push(Block::NationalHeader);
-        let mut label: Vec<String> = self
-            .form
-            .number
-            .split(", ")
-            .map(str::to_owned)
-            .collect();
+        let mut label: Vec<String> = self.form.number.split(", ").map(str::to_owned).collect();
         if self.form.confidence == Confidence::Unconfirmed {
             label.push("(số mẫu chưa được xác nhận)".to_owned());
         }
@@ -246,7 +241,10 @@ impl<'a> FormWriter<'a> {
         if !a.legal_representative.name.trim().is_empty() {
             self.field(
                 "Người đại diện theo pháp luật",
-                join(&[&a.legal_representative.name, &a.legal_representative.title], " — "),
+                join(
+                    &[&a.legal_representative.name, &a.legal_representative.title],
+                    " — ",
+                ),
             );
         }
         let contact = join(
@@ -272,7 +270,10 @@ impl<'a> FormWriter<'a> {
             r.kind == T::IpAgent,
             "là tổ chức dịch vụ đại diện sở hữu công nghiệp được ủy quyền của chủ đơn",
         );
-        self.check(r.kind == T::Authorised, "là người khác được ủy quyền của chủ đơn");
+        self.check(
+            r.kind == T::Authorised,
+            "là người khác được ủy quyền của chủ đơn",
+        );
         if r.kind == T::None {
             self.italic("Chủ đơn tự nộp đơn, không thông qua người đại diện.");
             return;
@@ -370,7 +371,10 @@ impl<'a> FormWriter<'a> {
 
     /// The checklist of documents in the dossier: each slot, ticked when filled.
     pub fn documents(&mut self, attachments: &[AttachmentRef]) {
-        self.check(true, format!("Tờ khai ({})", self.form.title_vi.to_lowercase()));
+        self.check(
+            true,
+            format!("Tờ khai ({})", self.form.title_vi.to_lowercase()),
+        );
         for slot in &self.form.slots {
             let files: Vec<&str> = attachments
                 .iter()

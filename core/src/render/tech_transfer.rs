@@ -57,7 +57,10 @@ pub(super) fn request(w: &mut FormWriter<'_>, f: &TechTransferForm) {
         k.direction == Direction::Domestic,
         "Chuyển giao công nghệ trong nước",
     );
-    w.check(k.state_funded, "Có sử dụng vốn nhà nước hoặc ngân sách nhà nước");
+    w.check(
+        k.state_funded,
+        "Có sử dụng vốn nhà nước hoặc ngân sách nhà nước",
+    );
 
     w.section("NỘI DUNG CHÍNH CỦA HỢP ĐỒNG");
     w.field("Tên công nghệ được chuyển giao", &k.technology_name);
@@ -73,10 +76,16 @@ pub(super) fn request(w: &mut FormWriter<'_>, f: &TechTransferForm) {
         "Chuyển giao quyền sử dụng công nghệ",
     );
     let methods = [
-        (TransferMethod::Documents, "Chuyển giao tài liệu về công nghệ"),
+        (
+            TransferMethod::Documents,
+            "Chuyển giao tài liệu về công nghệ",
+        ),
         (TransferMethod::Training, "Đào tạo cho bên nhận chuyển giao"),
         (TransferMethod::Experts, "Cử chuyên gia tư vấn kỹ thuật"),
-        (TransferMethod::Machinery, "Chuyển giao máy móc, thiết bị kèm theo công nghệ"),
+        (
+            TransferMethod::Machinery,
+            "Chuyển giao máy móc, thiết bị kèm theo công nghệ",
+        ),
         (TransferMethod::Other, "Phương thức khác"),
     ];
     for (m, label) in methods {
@@ -93,9 +102,16 @@ pub(super) fn request(w: &mut FormWriter<'_>, f: &TechTransferForm) {
     w.field("Phương thức thanh toán", &k.payment_method);
     w.field(
         "Thời hạn hiệu lực",
-        format!("từ {} đến {}", short_date(k.effective_from), short_date(k.effective_to)),
+        format!(
+            "từ {} đến {}",
+            short_date(k.effective_from),
+            short_date(k.effective_to)
+        ),
     );
-    w.field("Kế hoạch, tiến độ, địa điểm chuyển giao", &k.schedule_and_place);
+    w.field(
+        "Kế hoạch, tiến độ, địa điểm chuyển giao",
+        &k.schedule_and_place,
+    );
     w.field("Bảo hành công nghệ", &k.warranty);
     w.field("Cơ quan giải quyết tranh chấp", &k.dispute_resolution);
 
