@@ -164,7 +164,7 @@ impl TestPki {
         let builder = CertificateBuilder::new(
             Profile::Root,
             SerialNumber::from(1u32),
-            long.clone(),
+            long,
             root_name.clone(),
             spki_of(root_key.verifying_key())?,
             &root_key,
