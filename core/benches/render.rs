@@ -9,7 +9,14 @@ use hoso_core::pdf::{
     Align, Block, Column, DocMeta, Document, OfficeBox, SignatureBlock, Table, render,
 };
 
-const RUNS: usize = 1_000;
+/// Renders to time; `HOSO_BENCH_RUNS` overrides (e.g. 10000 to watch memory over a longer run).
+fn runs() -> usize {
+    std::env::var("HOSO_BENCH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .filter(|&n| n >= 20)
+        .unwrap_or(1_000)
+}
 
 fn field(label: &str, value: &str) -> Block {
     Block::Field {
@@ -123,8 +130,9 @@ fn main() {
         first.bytes.len()
     );
     println!("VmHWM after the first render: {:?} kB", vm_hwm_kb());
-    let mut times = Vec::with_capacity(RUNS);
-    for _ in 0..RUNS {
+    let runs = runs();
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
         let start = Instant::now();
         let out = render(&doc).expect("renders");
         times.push(start.elapsed());
@@ -132,10 +140,10 @@ fn main() {
     }
     times.sort();
     println!(
-        "{RUNS} renders: median {:.2} ms, p95 {:.2} ms, max {:.2} ms",
-        ms(times[RUNS / 2]),
-        ms(times[RUNS * 95 / 100]),
-        ms(times[RUNS - 1]),
+        "{runs} renders: median {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+        ms(times[runs / 2]),
+        ms(times[runs * 95 / 100]),
+        ms(times[runs - 1]),
     );
-    println!("VmHWM after {RUNS} renders: {:?} kB", vm_hwm_kb());
+    println!("VmHWM after {runs} renders: {:?} kB", vm_hwm_kb());
 }

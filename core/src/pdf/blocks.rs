@@ -1,4 +1,4 @@
-//! Layout of every block but tables (`table.rs`).
+//! Layout of each block kind (tables: `table.rs`).
 
 use krilla::Data;
 
