@@ -7,3 +7,5 @@ source scripts/lib.sh
 require_cargo
 ensure_packages build-essential pkg-config poppler-utils qpdf openssl
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+./scripts/setup-tus-oracle.sh
+./scripts/setup-validators.sh

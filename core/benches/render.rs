@@ -1,13 +1,24 @@
-//! Render a typical two-page declaration form 1,000 times: median and p95 time per document,
-//! and the peak resident set (VmHWM) before and after, which should stay flat.
+//! Two measurements, each with the median and p95 time per form and the peak resident set
+//! (VmHWM) before and after, which should stay flat:
 //!
-//! `cargo bench -p hoso-core --bench render` (goal: under 5 ms per form on one core).
+//! - `typical`: a synthetic two-page declaration form, straight through the PDF engine,
+//!   rendered 1,000 times;
+//! - `forms`: the six example dossiers (`examples/*.json`), each read once, then rendered by
+//!   `render::render_dossier` 1,000 times in all, cycling through the kinds (form mapping,
+//!   fee schedule, layout and PDF writing: what the app pays per form), with per-kind medians.
+//!
+//! `cargo bench -p hoso-core --bench render [-- typical|forms]` (goal: under 5 ms per form on
+//! one core).
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use hoso_core::pdf::{
     Align, Block, Column, DocMeta, Document, OfficeBox, SignatureBlock, Table, render,
 };
+use hoso_core::render::{RenderInput, render_dossier};
+use hoso_core::{Dossier, drafting};
+use sha2::{Digest, Sha256};
 
 /// Renders to time; `HOSO_BENCH_RUNS` overrides (e.g. 10000 to watch memory over a longer run).
 fn runs() -> usize {
@@ -121,7 +132,11 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-fn main() {
+fn percentile(sorted: &[Duration], p: usize) -> f64 {
+    ms(sorted[(sorted.len() * p / 100).min(sorted.len() - 1)])
+}
+
+fn typical() {
     let doc = typical_form();
     let first = render(&doc).expect("typical form renders");
     println!(
@@ -141,9 +156,124 @@ fn main() {
     times.sort();
     println!(
         "{runs} renders: median {:.2} ms, p95 {:.2} ms, max {:.2} ms",
-        ms(times[runs / 2]),
-        ms(times[runs * 95 / 100]),
+        percentile(&times, 50),
+        percentile(&times, 95),
         ms(times[runs - 1]),
     );
     println!("VmHWM after {runs} renders: {:?} kB", vm_hwm_kb());
+}
+
+const KINDS: [&str; 6] = [
+    "tech-transfer",
+    "patent",
+    "utility-solution",
+    "industrial-design",
+    "trademark",
+    "barcode",
+];
+
+/// The example dossiers, read once, with the creation time `render_file` would give them.
+fn example_forms() -> Vec<(&'static str, Dossier, jiff::Timestamp)> {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let today = jiff::civil::date(2026, 11, 23);
+    KINDS
+        .iter()
+        .map(|kind| {
+            let dossier = drafting::read_file(&examples.join(format!("{kind}.json")), today)
+                .unwrap_or_else(|e| panic!("{kind}: {e}"));
+            let day = dossier.filing_date().unwrap_or(today);
+            let saved_at = day
+                .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(7)))
+                .expect("in range")
+                .timestamp();
+            (*kind, dossier, saved_at)
+        })
+        .collect()
+}
+
+/// Every file under `examples/files`, by the hex SHA-256 the dossiers reference it with.
+fn example_files() -> Vec<(String, Vec<u8>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/files");
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .expect("examples/files")
+        .map(|entry| {
+            let bytes = std::fs::read(entry.expect("entry").path()).expect("readable");
+            (hex::encode(Sha256::digest(&bytes)), bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn forms() {
+    let dossiers = example_forms();
+    let files = example_files();
+    let attachment = |sha: &str| -> Option<Vec<u8>> {
+        files
+            .iter()
+            .find(|(h, _)| h == sha)
+            .map(|(_, bytes)| bytes.clone())
+    };
+    let render_one = |(_, dossier, saved_at): &(&str, Dossier, jiff::Timestamp)| {
+        let input = RenderInput {
+            saved_at: *saved_at,
+            attachment: &attachment,
+        };
+        render_dossier(dossier, &input).expect("example renders")
+    };
+    for entry in &dossiers {
+        let forms = render_one(entry);
+        let pdf = &forms[0].pdf;
+        println!(
+            "{:<18} {} pages, {} bytes",
+            entry.0,
+            pdf.pages,
+            pdf.bytes.len()
+        );
+    }
+    println!("VmHWM after the first render of each: {:?} kB", vm_hwm_kb());
+    let runs = runs();
+    let mut all = Vec::with_capacity(runs);
+    let mut per_kind: Vec<Vec<Duration>> = vec![Vec::new(); dossiers.len()];
+    for i in 0..runs {
+        let k = i % dossiers.len();
+        let start = Instant::now();
+        let out = render_one(&dossiers[k]);
+        let took = start.elapsed();
+        std::hint::black_box(out);
+        all.push(took);
+        per_kind[k].push(took);
+    }
+    all.sort();
+    println!(
+        "{runs} forms: median {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+        percentile(&all, 50),
+        percentile(&all, 95),
+        ms(all[runs - 1]),
+    );
+    for ((kind, _, _), times) in dossiers.iter().zip(&mut per_kind) {
+        times.sort();
+        println!(
+            "  {kind:<18} median {:.2} ms, p95 {:.2} ms ({} renders)",
+            percentile(times, 50),
+            percentile(times, 95),
+            times.len()
+        );
+    }
+    println!("VmHWM after {runs} forms: {:?} kB", vm_hwm_kb());
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a bare word selects one part.
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wanted = |part: &str| only.is_empty() || only.iter().any(|o| o == part);
+    if wanted("typical") {
+        typical();
+    }
+    if wanted("forms") {
+        forms();
+    }
 }

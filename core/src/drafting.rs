@@ -9,9 +9,10 @@ use jiff::civil::Date;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::catalog::Library;
 use crate::forms::{AttachmentRef, Dossier, FormError};
 use crate::kind::DossierKind;
-use crate::legal::{FormVersion, Forms};
+use crate::legal::FormVersion;
 use crate::profile::Profile;
 use crate::store::{DraftId, ProfileId, ProfileKind, Store, StoreError, sniff_media_type};
 use crate::text::Text;
@@ -278,12 +279,18 @@ fn file_name(path: &Path) -> String {
 
 /// Fills the form version a new draft starts on: the one in force on its filing date (or
 /// today), unless the file names one.
-fn settle_form_version(dossier: &mut Dossier, today: Date) -> Result<(), DraftError> {
+fn settle_form_version(
+    dossier: &mut Dossier,
+    library: &Library,
+    today: Date,
+) -> Result<(), DraftError> {
     if !dossier.form_version().is_empty() {
         return Ok(());
     }
     let day = dossier.filing_date().unwrap_or(today);
-    let form = Forms::bundled()
+    let form = library
+        .newest()
+        .forms
         .in_force(dossier.kind(), day)
         .ok_or(DraftError::NoForm {
             kind: dossier.kind(),
@@ -319,7 +326,7 @@ pub fn new_draft(
         }
         None => Dossier::empty(kind, ""),
     };
-    settle_form_version(&mut dossier, today)?;
+    settle_form_version(&mut dossier, &Library::load(store)?, today)?;
     if let Some(id) = profile {
         load_profile(store, id)?.apply_to(&mut dossier);
     }
@@ -339,7 +346,7 @@ pub fn new_draft(
 /// Creates a draft from an exported dossier file, of whatever kind it is.
 pub fn import_draft(store: &mut Store, path: &Path, today: Date) -> Result<DraftId, DraftError> {
     let mut dossier = read_dossier_file(path, Attachments::Store(store))?;
-    settle_form_version(&mut dossier, today)?;
+    settle_form_version(&mut dossier, &Library::load(store)?, today)?;
     Ok(store.create_draft(
         dossier.kind().slug(),
         None,
@@ -357,7 +364,7 @@ pub fn load(store: &Store, id: DraftId) -> Result<Dossier, DraftError> {
 /// A dossier file, read without touching the store (its attachments only looked at).
 pub fn read_file(path: &Path, today: Date) -> Result<Dossier, DraftError> {
     let mut d = read_dossier_file(path, Attachments::Inspect)?;
-    settle_form_version(&mut d, today)?;
+    settle_form_version(&mut d, &Library::bundled(), today)?;
     Ok(d)
 }
 
@@ -386,10 +393,14 @@ pub fn edit_fields(
     save(store, id, &dossier, &format!("edited {}", names.join(", ")))
 }
 
-fn form_of(dossier: &Dossier) -> Result<&'static FormVersion, DraftError> {
-    Forms::bundled().get(dossier.form_version()).ok_or_else(|| {
-        FormError::Shape(format!("unknown form version `{}`", dossier.form_version())).into()
-    })
+fn form_of<'l>(library: &'l Library, dossier: &Dossier) -> Result<&'l FormVersion, DraftError> {
+    library
+        .for_form(dossier.form_version())
+        .forms
+        .get(dossier.form_version())
+        .ok_or_else(|| {
+            FormError::Shape(format!("unknown form version `{}`", dossier.form_version())).into()
+        })
 }
 
 /// Attaches a file to a slot (the kind's "other documents" when none is named). The file is
@@ -402,7 +413,8 @@ pub fn attach(
     slot: Option<&str>,
 ) -> Result<(u32, AttachmentRef), DraftError> {
     let mut dossier = load(store, id)?;
-    let form = form_of(&dossier)?;
+    let library = Library::load(store)?;
+    let form = form_of(&library, &dossier)?;
     let spec = match slot {
         Some(s) => form.slot(s),
         None => form.default_slot(),
@@ -487,7 +499,8 @@ pub fn detach(
 /// Validates a stored draft: the form's rules, and every attachment present in the store.
 pub fn validate_draft(store: &Store, id: DraftId, today: Date) -> Result<Report, DraftError> {
     let dossier = load(store, id)?;
-    let mut report = dossier.validate(Forms::bundled(), today);
+    let library = Library::load(store)?;
+    let mut report = dossier.validate(&library.for_form(dossier.form_version()).forms, today);
     for (i, a) in dossier.attachments().iter().enumerate() {
         if store.attachment(&a.sha256)?.is_none() {
             report.problems.push(crate::validate::Problem {
@@ -517,7 +530,7 @@ pub fn add_profile(
     profile: &Profile,
     today: Date,
 ) -> Result<ProfileId, DraftError> {
-    let report = profile.validate(Forms::bundled(), today);
+    let report = profile.validate(&Library::load(store)?.newest().forms, today);
     if !report.is_valid() {
         return Err(DraftError::InvalidProfile(report));
     }
@@ -543,7 +556,7 @@ pub fn edit_profile(
             .with_field(path, value)
             .map_err(DraftError::ProfileShape)?;
     }
-    let report = profile.validate(Forms::bundled(), today);
+    let report = profile.validate(&Library::load(store)?.newest().forms, today);
     if !report.is_valid() {
         return Err(DraftError::InvalidProfile(report));
     }
@@ -583,9 +596,11 @@ pub fn render_draft(
         reader.read_to_end(&mut bytes).ok()?;
         Some(bytes)
     };
+    let library = Library::load(store)?;
     let input = crate::render::RenderInput {
         saved_at,
         attachment: &load,
+        data: library.for_form(dossier.form_version()),
     };
     Ok(crate::render::render_dossier(&dossier, &input)?)
 }
@@ -623,6 +638,40 @@ pub fn render_file(
     let input = crate::render::RenderInput {
         saved_at,
         attachment: &load,
+        data: crate::catalog::DataSet::bundled(),
     };
     Ok(crate::render::render_dossier(&dossier, &input)?)
+}
+
+/// A dossier file, read and validated with the bundled data set.
+pub fn validate_file(path: &Path, today: Date) -> Result<(Dossier, Report), DraftError> {
+    let dossier = read_file(path, today)?;
+    let report = dossier.validate(
+        &Library::bundled().for_form(dossier.form_version()).forms,
+        today,
+    );
+    Ok((dossier, report))
+}
+
+/// The fees of a draft, from the newest data set that knows its form version.
+pub fn fees_of_draft(
+    store: &Store,
+    id: DraftId,
+    today: Date,
+) -> Result<(Dossier, crate::fees::FeeSchedule), DraftError> {
+    let dossier = load(store, id)?;
+    let library = Library::load(store)?;
+    let fees = &library.for_form(dossier.form_version()).fees;
+    let schedule = crate::fees::compute(&dossier, fees, today);
+    Ok((dossier, schedule))
+}
+
+/// The fees of a dossier file, from the bundled data set.
+pub fn fees_of_file(
+    path: &Path,
+    today: Date,
+) -> Result<(Dossier, crate::fees::FeeSchedule), DraftError> {
+    let dossier = read_file(path, today)?;
+    let schedule = crate::fees::compute(&dossier, &crate::catalog::DataSet::bundled().fees, today);
+    Ok((dossier, schedule))
 }

@@ -7,7 +7,9 @@
 // Library code never unwraps input from outside; tests may.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod catalog;
 pub mod demo;
+pub mod dossier_xml;
 pub mod drafting;
 pub mod fees;
 pub mod forms;

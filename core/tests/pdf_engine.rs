@@ -1,5 +1,6 @@
 //! The PDF engine read back by tools we did not write: poppler (`pdftotext`, `pdffonts`,
-//! `pdfimages`) and `qpdf`. Tests needing a tool that is not installed print a SKIP note.
+//! `pdfimages`) and `qpdf`. A test needing a tool that is not installed prints a SKIP note
+//! (and fails when `CI` is set).
 
 // In a module so that `cargo test -p hoso-core pdf` selects these tests too.
 mod pdf {
@@ -137,9 +138,12 @@ mod pdf {
         }
     }
 
+    /// Missing is a skip on a developer's machine, a failure in CI (where the setup script
+    /// installs poppler-utils and qpdf).
     fn have(tool: &str) -> bool {
         let ok = Command::new(tool).arg("-v").output().is_ok();
         if !ok {
+            assert!(std::env::var_os("CI").is_none(), "{tool} is missing in CI");
             eprintln!("SKIP: `{tool}` is not installed (Debian: poppler-utils / qpdf)");
         }
         ok

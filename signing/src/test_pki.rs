@@ -22,6 +22,22 @@ use x509_cert::time::{Time, Validity};
 use crate::signer::SignError;
 use crate::software::{Pkcs8Der, SoftwareSigner};
 
+// For the certificate checks' tests (signing/src/checks): OCSP and CRL addresses, a delegated
+// OCSP responder, CRLs, extra CAs and forged certificates.
+use const_oid::db::rfc5280::{ID_AD_OCSP, ID_KP_OCSP_SIGNING};
+use der::asn1::{Ia5String, Uint, UtcTime};
+use der::referenced::OwnedToRef;
+use signature::Signer as _;
+use spki::{DynSignatureAlgorithmIdentifier, SignatureBitStringEncoding};
+use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
+use x509_cert::ext::AsExtension;
+use x509_cert::ext::pkix::crl::dp::DistributionPoint;
+use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+use x509_cert::ext::pkix::{
+    AccessDescription, AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, CrlDistributionPoints,
+    CrlNumber, CrlReason, ExtendedKeyUsage,
+};
+
 /// The key a test signer gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeySpec {
@@ -48,6 +64,12 @@ pub struct IssueSpec {
     pub not_after: SystemTime,
     /// digitalSignature + nonRepudiation when true; keyEncipherment only when false.
     pub signing_key_usage: bool,
+    /// The OCSP responder's address, put in the authority information access extension
+    /// (id-ad-ocsp). `None`: no such extension.
+    pub ocsp_url: Option<String>,
+    /// The CRL's address, put in the CRL distribution points extension. `None`: no such
+    /// extension.
+    pub crl_url: Option<String>,
 }
 
 impl IssueSpec {
@@ -63,6 +85,8 @@ impl IssueSpec {
             not_before: now - Duration::from_secs(86_400),
             not_after: now + Duration::from_secs(365 * 86_400),
             signing_key_usage: true,
+            ocsp_url: None,
+            crl_url: None,
         }
     }
 }
@@ -221,6 +245,21 @@ impl TestPki {
 
     /// Issues a signer under the intermediate CA.
     pub fn issue(&self, spec: &IssueSpec) -> Result<Identity, SignError> {
+        self.issue_with(
+            spec,
+            &self.intermediate,
+            &self.intermediate_key,
+            vec![self.intermediate.clone()],
+        )
+    }
+
+    fn issue_with(
+        &self,
+        spec: &IssueSpec,
+        issuer: &Certificate,
+        issuer_key: &p256::ecdsa::SigningKey,
+        chain: Vec<Certificate>,
+    ) -> Result<Identity, SignError> {
         let (key_pkcs8, spki) = match spec.key {
             KeySpec::Rsa(bits) | KeySpec::RsaPss(bits) => {
                 let key = RsaPrivateKey::new(&mut rand_core::OsRng, bits).map_err(err)?;
@@ -251,14 +290,14 @@ impl TestPki {
         }
         let profile = if spec.signing_key_usage {
             Profile::Leaf {
-                issuer: self.intermediate.tbs_certificate.subject.clone(),
+                issuer: issuer.tbs_certificate.subject.clone(),
                 enable_key_agreement: false,
                 enable_key_encipherment: false,
                 include_subject_key_identifier: true,
             }
         } else {
             Profile::Manual {
-                issuer: Some(self.intermediate.tbs_certificate.subject.clone()),
+                issuer: Some(issuer.tbs_certificate.subject.clone()),
             }
         };
         let mut builder = CertificateBuilder::new(
@@ -267,7 +306,7 @@ impl TestPki {
             validity(spec.not_before, spec.not_after)?,
             name(&attrs)?,
             spki,
-            &self.intermediate_key,
+            issuer_key,
         )
         .map_err(err)?;
         if !spec.signing_key_usage {
@@ -275,12 +314,256 @@ impl TestPki {
                 .add_extension(&KeyUsage(KeyUsages::KeyEncipherment.into()))
                 .map_err(err)?;
         }
+        if let Some(url) = &spec.ocsp_url {
+            builder
+                .add_extension(&AuthorityInfoAccessSyntax(vec![AccessDescription {
+                    access_method: ID_AD_OCSP,
+                    access_location: uri(url)?,
+                }]))
+                .map_err(err)?;
+        }
+        if let Some(url) = &spec.crl_url {
+            builder
+                .add_extension(&CrlDistributionPoints(vec![DistributionPoint {
+                    distribution_point: Some(DistributionPointName::FullName(vec![uri(url)?])),
+                    reasons: None,
+                    crl_issuer: None,
+                }]))
+                .map_err(err)?;
+        }
         let certificate = builder.build::<p256::ecdsa::DerSignature>().map_err(err)?;
         Ok(Identity {
             key_pkcs8: zeroize::Zeroizing::new(key_pkcs8.as_bytes().to_vec()),
             key: spec.key,
             certificate,
+            chain,
+        })
+    }
+}
+
+fn uri(url: &str) -> Result<GeneralName, SignError> {
+    Ok(GeneralName::UniformResourceIdentifier(
+        Ia5String::new(url).map_err(err)?,
+    ))
+}
+
+/// UTCTime through 2049, GeneralizedTime after (RFC 5280, 5.1.2.4).
+fn crl_time(t: SystemTime) -> Result<Time, SignError> {
+    match UtcTime::from_system_time(t) {
+        Ok(utc) => Ok(Time::UtcTime(utc)),
+        Err(_) => Time::try_from(t).map_err(err),
+    }
+}
+
+/// A CA certificate of a test hierarchy with its key, for tests that need an issuer other
+/// than the intermediate CA (an expired CA, an issuer that is not a CA).
+pub struct TestCa {
+    pub certificate: Certificate,
+    key: p256::ecdsa::SigningKey,
+}
+
+impl TestCa {
+    pub fn key(&self) -> &p256::ecdsa::SigningKey {
+        &self.key
+    }
+}
+
+/// What an extra certificate directly under the root says.
+#[derive(Debug, Clone)]
+pub struct CaSpec {
+    pub common_name: String,
+    pub not_before: SystemTime,
+    pub not_after: SystemTime,
+    /// basicConstraints cA with keyCertSign when true; an end entity's shape (cA false,
+    /// digitalSignature + nonRepudiation) when false.
+    pub is_ca: bool,
+}
+
+impl CaSpec {
+    /// A CA valid from a day ago for ten years.
+    pub fn new(common_name: &str) -> CaSpec {
+        let now = SystemTime::now();
+        CaSpec {
+            common_name: common_name.to_owned(),
+            not_before: now - Duration::from_secs(86_400),
+            not_after: now + Duration::from_secs(10 * 365 * 86_400),
+            is_ca: true,
+        }
+    }
+}
+
+/// One revoked certificate in a test CRL.
+#[derive(Debug, Clone)]
+pub struct RevokedEntry {
+    pub serial: SerialNumber,
+    pub revoked_at: SystemTime,
+    pub reason: Option<CrlReason>,
+}
+
+/// What a test CRL of the intermediate CA says.
+#[derive(Debug, Clone)]
+pub struct CrlSpec {
+    pub revoked: Vec<RevokedEntry>,
+    pub this_update: SystemTime,
+    pub next_update: Option<SystemTime>,
+}
+
+impl CrlSpec {
+    /// A current CRL: issued an hour ago, next one due in a day.
+    pub fn current(revoked: Vec<RevokedEntry>) -> CrlSpec {
+        let now = SystemTime::now();
+        CrlSpec {
+            revoked,
+            this_update: now - Duration::from_secs(3_600),
+            next_update: Some(now + Duration::from_secs(86_400)),
+        }
+    }
+}
+
+impl TestPki {
+    /// A delegated OCSP responder of the intermediate CA: a P-256 key whose certificate,
+    /// issued by the intermediate CA, has the extended key usage id-kp-OCSPSigning.
+    pub fn issue_ocsp_responder(&self) -> Result<Identity, SignError> {
+        let key = p256::SecretKey::random(&mut rand_core::OsRng);
+        let spki = spki_of(&key.public_key())?;
+        let now = SystemTime::now();
+        let mut builder = CertificateBuilder::new(
+            Profile::Leaf {
+                issuer: self.intermediate.tbs_certificate.subject.clone(),
+                enable_key_agreement: false,
+                enable_key_encipherment: false,
+                include_subject_key_identifier: true,
+            },
+            self.serial(),
+            validity(
+                now - Duration::from_secs(86_400),
+                now + Duration::from_secs(30 * 86_400),
+            )?,
+            name(&[
+                (OID_C, printable("VN")?),
+                (OID_O, utf8("Hồ sơ số — thử nghiệm")?),
+                (OID_CN, utf8("Hoso Test OCSP Responder")?),
+            ])?,
+            spki,
+            &self.intermediate_key,
+        )
+        .map_err(err)?;
+        builder
+            .add_extension(&ExtendedKeyUsage(vec![ID_KP_OCSP_SIGNING]))
+            .map_err(err)?;
+        let certificate = builder.build::<p256::ecdsa::DerSignature>().map_err(err)?;
+        Ok(Identity {
+            key_pkcs8: zeroize::Zeroizing::new(key.to_pkcs8_der().map_err(err)?.as_bytes().to_vec()),
+            key: KeySpec::P256,
+            certificate,
             chain: vec![self.intermediate.clone()],
+        })
+    }
+
+    /// A certificate directly under the root, with its key (see [`CaSpec`]).
+    pub fn issue_ca(&self, spec: &CaSpec) -> Result<TestCa, SignError> {
+        let key = ec_key();
+        let issuer = self.root.tbs_certificate.subject.clone();
+        let profile = if spec.is_ca {
+            Profile::SubCA {
+                issuer,
+                path_len_constraint: Some(0),
+            }
+        } else {
+            Profile::Leaf {
+                issuer,
+                enable_key_agreement: false,
+                enable_key_encipherment: false,
+                include_subject_key_identifier: true,
+            }
+        };
+        let builder = CertificateBuilder::new(
+            profile,
+            self.serial(),
+            validity(spec.not_before, spec.not_after)?,
+            name(&[
+                (OID_C, printable("VN")?),
+                (OID_O, utf8("Hồ sơ số — thử nghiệm")?),
+                (OID_CN, utf8(&spec.common_name)?),
+            ])?,
+            spki_of(key.verifying_key())?,
+            &self.root_key,
+        )
+        .map_err(err)?;
+        let certificate = builder.build::<p256::ecdsa::DerSignature>().map_err(err)?;
+        Ok(TestCa { certificate, key })
+    }
+
+    /// Issues a signer under `ca` (from [`TestPki::issue_ca`]) instead of the intermediate CA;
+    /// its chain is `ca`'s certificate.
+    pub fn issue_under(&self, ca: &TestCa, spec: &IssueSpec) -> Result<Identity, SignError> {
+        self.issue_with(spec, &ca.certificate, &ca.key, vec![ca.certificate.clone()])
+    }
+
+    /// A forgery: a signer's certificate that names the intermediate CA as its issuer (name
+    /// and authority key identifier) but is signed by another key.
+    pub fn issue_forged(&self, spec: &IssueSpec) -> Result<Identity, SignError> {
+        let mut identity = self.issue(spec)?;
+        let tbs = identity.certificate.tbs_certificate.to_der().map_err(err)?;
+        let forger = ec_key();
+        let signature: p256::ecdsa::DerSignature = forger.try_sign(&tbs).map_err(err)?;
+        identity.certificate.signature = signature.to_bitstring().map_err(err)?;
+        Ok(identity)
+    }
+
+    /// A CRL of the intermediate CA (v2, with CRL number and authority key identifier),
+    /// signed with its key.
+    pub fn issue_crl(&self, spec: &CrlSpec) -> Result<CertificateList, SignError> {
+        let issuer = self.intermediate.tbs_certificate.subject.clone();
+        let mut revoked = Vec::new();
+        for entry in &spec.revoked {
+            let extensions = match entry.reason {
+                Some(reason) => Some(vec![
+                    reason.to_extension(&issuer, &[]).map_err(err)?,
+                ]),
+                None => None,
+            };
+            revoked.push(RevokedCert {
+                serial_number: entry.serial.clone(),
+                revocation_date: crl_time(entry.revoked_at)?,
+                crl_entry_extensions: extensions,
+            });
+        }
+        let number = self.next_serial.get();
+        let crl_extensions = vec![
+            CrlNumber(Uint::new(&number.to_be_bytes()).map_err(err)?)
+                .to_extension(&issuer, &[])
+                .map_err(err)?,
+            AuthorityKeyIdentifier::try_from(
+                self.intermediate
+                    .tbs_certificate
+                    .subject_public_key_info
+                    .owned_to_ref(),
+            )
+            .map_err(err)?
+            .to_extension(&issuer, &[])
+            .map_err(err)?,
+        ];
+        let algorithm = self
+            .intermediate_key
+            .signature_algorithm_identifier()
+            .map_err(err)?;
+        let tbs_cert_list = TbsCertList {
+            version: x509_cert::Version::V2,
+            signature: algorithm.clone(),
+            issuer,
+            this_update: crl_time(spec.this_update)?,
+            next_update: spec.next_update.map(crl_time).transpose()?,
+            revoked_certificates: (!revoked.is_empty()).then_some(revoked),
+            crl_extensions: Some(crl_extensions),
+        };
+        let tbs = tbs_cert_list.to_der().map_err(err)?;
+        let signature: p256::ecdsa::DerSignature =
+            self.intermediate_key.try_sign(&tbs).map_err(err)?;
+        Ok(CertificateList {
+            tbs_cert_list,
+            signature_algorithm: algorithm,
+            signature: signature.to_bitstring().map_err(err)?,
         })
     }
 }

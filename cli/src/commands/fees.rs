@@ -2,16 +2,15 @@
 //! line with its basis and source, and a mark on every line that is not confirmed.
 
 use crate::say;
-use std::path::Path;
 use std::process::ExitCode;
 
-use hoso_core::fees::{self, FeeLine, FeeSchedule, FeeTables, Stage};
+use hoso_core::fees::{self, FeeLine, FeeSchedule, Stage};
 use hoso_core::legal::Confidence;
 use hoso_core::store::DraftId;
 use hoso_core::{Dossier, drafting};
 
-use super::{Ctx, today};
-use crate::output::{CmdResult, Failure, Out};
+use super::{Ctx, Target, today};
+use crate::output::{CmdResult, Out};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -20,22 +19,16 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
-    let dossier = load(ctx, &args.target)?;
-    let schedule = fees::compute(&dossier, FeeTables::bundled(), today());
+    let (dossier, schedule) = match Target::parse(&args.target) {
+        Target::Draft(id) => drafting::fees_of_draft(&ctx.store()?, DraftId(id), today())?,
+        Target::File(path) => drafting::fees_of_file(&path, today())?,
+    };
     if ctx.out.json {
         ctx.out.print_json(&schedule);
     } else {
         print_schedule(ctx.out, &dossier, &schedule);
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A draft by id from the store, or a dossier JSON file (as `hoso validate` reads them).
-fn load(ctx: &Ctx, target: &str) -> Result<Dossier, Failure> {
-    match target.parse::<i64>() {
-        Ok(id) if !Path::new(target).exists() => Ok(drafting::load(&ctx.store()?, DraftId(id))?),
-        _ => Ok(drafting::read_file(Path::new(target), today())?),
-    }
 }
 
 fn mark(c: Confidence) -> &'static str {

@@ -1,15 +1,13 @@
 //! `hoso validate ID_OR_FILE`: every problem at once; exit 1 when the dossier is invalid.
 
 use crate::say;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use hoso_core::drafting;
-use hoso_core::legal::Forms;
 use hoso_core::store::DraftId;
 use hoso_core::validate::Report;
 
-use super::{Ctx, today};
+use super::{Ctx, Target, today};
 use crate::output::{CmdResult, EXIT_INVALID};
 
 #[derive(clap::Args)]
@@ -19,17 +17,13 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
-    let (dossier, report) = match args.target.parse::<i64>() {
-        Ok(id) if !PathBuf::from(&args.target).exists() => {
+    let (dossier, report) = match Target::parse(&args.target) {
+        Target::Draft(id) => {
             let store = ctx.store()?;
             let report = drafting::validate_draft(&store, DraftId(id), today())?;
             (drafting::load(&store, DraftId(id))?, report)
         }
-        _ => {
-            let d = drafting::read_file(&PathBuf::from(&args.target), today())?;
-            let report = d.validate(Forms::bundled(), today());
-            (d, report)
-        }
+        Target::File(path) => drafting::validate_file(&path, today())?,
     };
     print_report(ctx, &dossier, &report);
     Ok(if report.is_valid() {

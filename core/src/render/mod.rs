@@ -13,12 +13,12 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::{Offset, TimeZone};
 
-use crate::fees::{self, FeeSchedule, FeeTables};
+use crate::fees::{self, FeeSchedule};
 use crate::forms::{
     Applicant, AttachmentRef, PartyType, PriorityBasis, PriorityClaim, Representative,
     RepresentativeType, Signatory,
 };
-use crate::legal::{Confidence, FormVersion, Forms};
+use crate::legal::{Confidence, FormVersion};
 use crate::pdf::{
     Align, Block, Column, DocMeta, Document, OfficeBox, PdfError, RenderedPdf, SignatureBlock,
     StyledText, Table,
@@ -60,6 +60,8 @@ pub struct RenderInput<'a> {
     pub saved_at: Timestamp,
     /// The bytes of an attachment by SHA-256 (for the mark sample), if available.
     pub attachment: &'a dyn Fn(&str) -> Option<Vec<u8>>,
+    /// The data set whose form version and fee tables the dossier is rendered with.
+    pub data: &'a crate::catalog::DataSet,
 }
 
 /// The day a dossier is dated: its filing date, else the day its revision was saved (in
@@ -75,11 +77,13 @@ pub fn render_dossier(
     dossier: &Dossier,
     input: &RenderInput<'_>,
 ) -> Result<Vec<RenderedForm>, RenderError> {
-    let form = Forms::bundled()
+    let form = input
+        .data
+        .forms
         .get(dossier.form_version())
         .ok_or_else(|| RenderError::UnknownForm(dossier.form_version().to_owned()))?;
     let day = form_day(dossier, input.saved_at);
-    let schedule = fees::compute(dossier, FeeTables::bundled(), day);
+    let schedule = fees::compute(dossier, &input.data.fees, day);
     let mut w = FormWriter::new(form, day, &schedule);
     match dossier {
         Dossier::Trademark(f) => ip::trademark(&mut w, f, input),

@@ -19,11 +19,18 @@ pub(crate) struct Migration {
     pub sql: &'static str,
 }
 
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sql: include_str!("../../migrations/0001_initial.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("../../migrations/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "data_packs",
+        sql: include_str!("../../migrations/0002_data_packs.sql"),
+    },
+];
 
 /// Applies the pending migrations; returns the schema version now in force.
 pub(crate) fn run(conn: &mut Connection) -> Result<u32, StoreError> {
