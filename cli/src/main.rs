@@ -56,6 +56,8 @@ enum Command {
     Validate(commands::validate::Args),
     /// Fees of a draft (by id) or a dossier file (JSON): due at filing and later, with sources.
     Fees(commands::fees::Args),
+    /// The procedures, their forms, attachments and the data set in use.
+    Catalog(commands::catalog::Args),
     /// Render the official forms of a draft (by id) or a dossier file as PDF.
     Render(commands::render::Args),
 }
@@ -77,6 +79,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::run(&ctx, args),
         Command::Fees(args) => commands::fees::run(&ctx, args),
         Command::Render(args) => commands::render::run(&ctx, args),
+        Command::Catalog(args) => commands::catalog::run(&ctx, args),
     };
     match result {
         Ok(code) => code,

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use hoso_core::pdf::{
     Align, Block, Column, DocMeta, Document, OfficeBox, SignatureBlock, Table, render,
 };
+use hoso_core::catalog::DataSet;
 use hoso_core::render::{RenderInput, render_dossier};
 use hoso_core::{Dossier, drafting};
 use sha2::{Digest, Sha256};
@@ -218,6 +219,7 @@ fn forms() {
         let input = RenderInput {
             saved_at: *saved_at,
             attachment: &attachment,
+            data: DataSet::bundled(),
         };
         render_dossier(dossier, &input).expect("example renders")
     };

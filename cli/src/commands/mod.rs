@@ -1,5 +1,6 @@
 //! One module per command group; each function maps arguments to one hoso-core call.
 
+pub mod catalog;
 pub mod demo;
 pub mod draft;
 pub mod fees;
