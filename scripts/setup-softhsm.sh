@@ -17,7 +17,6 @@ cat > "$HOSO_SOFTHSM_DIR/softhsm2.conf" <<CONF
 directories.tokendir = $HOSO_SOFTHSM_DIR/tokens
 objectstore.backend = file
 log.level = ERROR
-slots.removable = false
 CONF
 export SOFTHSM2_CONF="$HOSO_SOFTHSM_DIR/softhsm2.conf"
 

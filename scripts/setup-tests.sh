@@ -7,5 +7,7 @@ source scripts/lib.sh
 require_cargo
 ensure_packages build-essential pkg-config poppler-utils qpdf openssl
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+# SoftHSM2, the PKCS#11 test token (scripts/setup-softhsm.sh configures it for a run).
+ensure_packages softhsm2
 ./scripts/setup-tus-oracle.sh
 ./scripts/setup-validators.sh

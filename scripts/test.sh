@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup-tests.sh
+# The SoftHSM2 token of the PKCS#11 tests: exports SOFTHSM2_CONF and TEST_PKCS11_MODULE.
+source scripts/setup-softhsm.sh
 export CARGO_TERM_COLOR=never
 echo "==> cargo fmt --check"
 cargo fmt --all --check

@@ -60,6 +60,11 @@ enum Command {
     Catalog(commands::catalog::Args),
     /// Render the official forms of a draft (by id) or a dossier file as PDF.
     Render(commands::render::Args),
+    /// The reference portal server and its officer commands (for demos and tests).
+    #[command(subcommand)]
+    Portal(commands::portal::Cmd),
+    /// The USB tokens (PKCS#11) found: their certificates, tax codes and PIN warnings.
+    Tokens(commands::tokens::Args),
 }
 
 fn main() -> ExitCode {
@@ -79,7 +84,9 @@ fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::run(&ctx, args),
         Command::Fees(args) => commands::fees::run(&ctx, args),
         Command::Render(args) => commands::render::run(&ctx, args),
+        Command::Portal(cmd) => commands::portal::run(&ctx, cmd),
         Command::Catalog(args) => commands::catalog::run(&ctx, args),
+        Command::Tokens(args) => commands::tokens::run(&ctx, args),
     };
     match result {
         Ok(code) => code,

@@ -612,23 +612,10 @@ pub fn render_file(
     today: Date,
 ) -> Result<Vec<crate::render::RenderedForm>, DraftError> {
     let dossier = read_file(path, today)?;
-    let raw = read_json(path)?;
-    let base = path.parent().unwrap_or(Path::new("."));
-    let files: Vec<PathBuf> = raw["attachments"]
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|a| a.get("path").and_then(Value::as_str))
-                .map(|rel| base.join(rel))
-                .collect()
-        })
-        .unwrap_or_default();
+    let files = attachment_files(path)?;
     let load = |sha: &str| -> Option<Vec<u8>> {
-        files.iter().find_map(|f| {
-            let bytes = std::fs::read(f).ok()?;
-            (hex::encode(Sha256::digest(&bytes)) == sha).then_some(bytes)
-        })
+        let file = files.iter().find(|(s, _)| s == sha).map(|(_, p)| p)?;
+        std::fs::read(file).ok()
     };
     let day = dossier.filing_date().unwrap_or(today);
     let saved_at = day
@@ -674,4 +661,22 @@ pub fn fees_of_file(
     let dossier = read_file(path, today)?;
     let schedule = crate::fees::compute(&dossier, &crate::catalog::DataSet::bundled().fees, today);
     Ok((dossier, schedule))
+}
+
+/// The files a dossier file attaches by path, with the SHA-256 of each (hashed, streamed).
+pub fn attachment_files(path: &Path) -> Result<Vec<(String, PathBuf)>, DraftError> {
+    let raw = read_json(path)?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut files = Vec::new();
+    for rel in raw["attachments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a.get("path").and_then(Value::as_str))
+    {
+        let file = base.join(rel);
+        let info = inspect(&file)?;
+        files.push((info.sha256, file));
+    }
+    Ok(files)
 }

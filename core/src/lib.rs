@@ -19,9 +19,11 @@ pub mod legal;
 pub mod pdf;
 pub mod profile;
 pub mod render;
+pub mod seal;
 pub mod store;
 pub mod text;
 pub mod validate;
+pub mod verify;
 
 pub use forms::Dossier;
 pub use kind::DossierKind;

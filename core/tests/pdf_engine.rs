@@ -127,6 +127,7 @@ mod pdf {
                         },
                     ],
                     rows,
+                    total_row: None,
                 }),
                 Block::SignatureBlock(SignatureBlock {
                     place_and_date: "Hà Nội, ngày 15 tháng 3 năm 2026".into(),
@@ -247,6 +248,167 @@ mod pdf {
             !texts[0].contains("Mẫu số 08 – Tờ khai"),
             "no running header on page 1"
         );
+    }
+
+    const HEADING: &str = "MỤC ĐẶT Ở CUỐI TRANG";
+
+    /// `lines` lines of running text: pushes what follows towards the bottom of page 1.
+    fn filler(lines: usize) -> Block {
+        let text: Vec<String> = (1..=lines).map(|i| format!("Dòng đệm số {i}")).collect();
+        Block::Paragraph(text.join("\n"))
+    }
+
+    /// A document of `blocks` rendered to a file, with the text of each page.
+    fn render_pages(dir: &Path, name: &str, blocks: Vec<Block>) -> (PathBuf, Vec<String>) {
+        let doc = Document {
+            meta: meta(),
+            running_header: None,
+            blocks,
+        };
+        let out = render(&doc).expect("renders");
+        let path = dir.join(name);
+        std::fs::write(&path, &out.bytes).expect("writes pdf");
+        let texts = (1..=out.pages).map(|p| page_text(&path, p)).collect();
+        (path, texts)
+    }
+
+    /// The 1-based page whose text contains `needle`.
+    fn page_of(texts: &[String], needle: &str) -> usize {
+        texts
+            .iter()
+            .position(|t| t.contains(needle))
+            .unwrap_or_else(|| panic!("{needle:?} is on no page"))
+            + 1
+    }
+
+    /// A value that fits on a line alone but not after its label: the label line would hold
+    /// nothing but the label.
+    const LONG_VALUE: &str = "https://dichvucong.example.gov.vn/ho-so/2026/0001234567/tep-dinh-kem";
+
+    #[test]
+    fn a_section_heading_stays_on_the_page_of_its_first_content() {
+        if !have("pdftotext") || !have("pdfimages") {
+            return;
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let column = |heading: &str, width_ratio: f32| Column {
+            heading: heading.into(),
+            width_ratio,
+            align: Align::Left,
+        };
+        // What follows the heading, and text that shows where its start landed (None: the image).
+        let followers: Vec<(&str, Vec<Block>, Option<&str>)> = vec![
+            (
+                "paragraph",
+                vec![Block::paragraph("Dòng nội dung thứ nhất của mục")],
+                Some("Dòng nội dung thứ nhất"),
+            ),
+            (
+                "field whose label stands alone",
+                vec![field("Trang thông tin điện tử", LONG_VALUE)],
+                Some(&LONG_VALUE[..30]),
+            ),
+            (
+                "checkbox",
+                vec![Block::checkbox(true, "Ô đánh dấu thứ nhất")],
+                Some("Ô đánh dấu thứ nhất"),
+            ),
+            (
+                "table with a three-line first row",
+                vec![Block::Table(Table {
+                    columns: vec![column("Nhóm", 1.0), column("Danh mục hàng hóa", 2.0)],
+                    rows: vec![vec![
+                        "09".into(),
+                        "Hàng thứ nhất: phần mềm máy tính đã ghi; thiết bị lưu trữ dữ liệu; \
+                         thẻ nhớ USB; đầu đọc thẻ thông minh; thiết bị mã hóa dữ liệu"
+                            .into(),
+                    ]],
+                    total_row: Some(vec!["Tổng".into(), "1".into()]),
+                })],
+                Some("Hàng thứ nhất"),
+            ),
+            (
+                "image",
+                vec![Block::Image(Image {
+                    data: PNG_4X2.to_vec(),
+                    max_width_mm: 80.0,
+                    max_height_mm: 80.0,
+                })],
+                None,
+            ),
+            (
+                "undertaking and signature",
+                vec![
+                    Block::Text(StyledText {
+                        text: "Tôi cam đoan mọi thông tin trong tờ khai là trung thực.".into(),
+                        italic: true,
+                        ..StyledText::default()
+                    }),
+                    Block::SignatureBlock(SignatureBlock {
+                        place_and_date: "Hà Nội, ngày 15 tháng 3 năm 2026".into(),
+                        role_line: "CHỦ ĐƠN\nGiám đốc".into(),
+                        name: NAME.into(),
+                        note: None,
+                    }),
+                ],
+                Some(NAME),
+            ),
+        ];
+        for (what, content, marker) in followers {
+            let mut moved = 0;
+            // A page holds 48 lines of filler: sweep the heading across the bottom of page 1.
+            for lines in 36..=48 {
+                let mut blocks = vec![filler(lines), section("9", HEADING)];
+                blocks.extend(content.iter().cloned());
+                blocks.push(Block::paragraph("Hết tài liệu"));
+                let (path, texts) = render_pages(dir.path(), "keep.pdf", blocks);
+                let heading = page_of(&texts, HEADING);
+                let content_page = match marker {
+                    Some(m) => page_of(&texts, m),
+                    None => {
+                        let list = run(Command::new("pdfimages").arg("-list").arg(&path));
+                        let row = list.lines().nth(2).expect("one image listed");
+                        row.split_whitespace().next().unwrap().parse().unwrap()
+                    }
+                };
+                assert_eq!(
+                    heading, content_page,
+                    "{what}, {lines} lines of filler: heading on page {heading}, \
+                     its content on page {content_page}"
+                );
+                assert!(
+                    page_of(&texts, &format!("Dòng đệm số {lines}")) == 1,
+                    "{what}: the filler fits on page 1"
+                );
+                if heading == 2 {
+                    moved += 1;
+                }
+            }
+            assert!(moved > 0, "{what}: the sweep never reached the page end");
+        }
+    }
+
+    #[test]
+    fn a_field_label_is_never_alone_at_the_bottom_of_a_page() {
+        if !have("pdftotext") {
+            return;
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut moved = 0;
+        for lines in 44..=48 {
+            let blocks = vec![
+                filler(lines),
+                field("Trang thông tin điện tử", LONG_VALUE),
+                Block::paragraph("Hết tài liệu"),
+            ];
+            let (_, texts) = render_pages(dir.path(), "field.pdf", blocks);
+            let label = page_of(&texts, "Trang thông tin điện tử:");
+            assert_eq!(label, page_of(&texts, &LONG_VALUE[..30]), "{lines} lines");
+            if label == 2 {
+                moved += 1;
+            }
+        }
+        assert!(moved > 0, "the sweep never reached the page end");
     }
 
     #[test]
@@ -371,6 +533,7 @@ mod pdf {
                     align: Align::Left,
                 }],
                 rows: vec![vec!["1".into(), "2".into()]],
+                total_row: None,
             })],
         };
         let err = render(&doc).expect_err("two cells, one column");
@@ -413,6 +576,7 @@ mod pdf {
                     },
                 ],
                 rows: vec![vec!["30".into(), goods.repeat(3)]],
+                total_row: None,
             })],
         };
         let out = render(&doc).expect("renders");

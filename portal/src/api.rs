@@ -147,9 +147,10 @@ pub struct Challenge {
 pub struct TokenRequest {
     /// The nonce exactly as [`Challenge::nonce`] gave it.
     pub nonce: String,
-    /// A CMS `ContentInfo` of type SignedData (RFC 5652), DER, base64: the decoded nonce
-    /// bytes as the signed content (encapsulated, or detached), signed with SHA-256, the
-    /// signer's certificate and its intermediates in `certificates`.
+    /// A CMS `ContentInfo` of type SignedData (RFC 5652), DER, base64, **detached**: the
+    /// decoded nonce bytes are the content (its message-digest attribute is their SHA-256),
+    /// signed with SHA-256, the signer's certificate and its intermediates in
+    /// `certificates` — what `hoso_signing::cms::sign_detached` makes.
     pub signed_nonce: String,
 }
 

@@ -1,5 +1,5 @@
 //! The ministry endpoint's wire protocol for Hồ sơ số: API types ([`api`], the contract of
-//! `openapi.yaml`), the client (tus uploads) and the reference server ([`server`]). This
+//! `openapi.json`), the client (tus uploads) and the reference server ([`server`]). This
 //! crate knows nothing about forms: the server's container and login checks are injected.
 
 // Library code never unwraps input from outside; tests may.
@@ -7,3 +7,4 @@
 
 pub mod api;
 pub mod client;
+pub mod server;

@@ -58,7 +58,10 @@ async fn a_few_mib_upload_is_stored_byte_for_byte() {
 
     let caps = tus.capabilities().await.unwrap();
     assert!(caps.supports("creation"), "{caps:?}");
-    assert!(!caps.sha256_checksums(), "FileStore should list no checksum: {caps:?}");
+    assert!(
+        !caps.sha256_checksums(),
+        "FileStore should list no checksum: {caps:?}"
+    );
 
     let mut states: Vec<UploadState> = Vec::new();
     let done = tus
@@ -70,12 +73,20 @@ async fn a_few_mib_upload_is_stored_byte_for_byte() {
         .unwrap();
 
     assert!(done.is_complete());
-    assert_eq!(states.first().map(|s| s.offset), Some(0), "the new upload is persisted first");
+    assert_eq!(
+        states.first().map(|s| s.offset),
+        Some(0),
+        "the new upload is persisted first"
+    );
     assert!(states.windows(2).all(|w| w[0].offset < w[1].offset));
-    assert_eq!(states.len(), 1 + 6, "one state per acknowledged 1 MiB chunk");
+    assert_eq!(
+        states.len(),
+        1 + 6,
+        "one state per acknowledged 1 MiB chunk"
+    );
     assert_eq!(states.last(), Some(&done));
     let id = done.upload_id().unwrap();
-    assert_eq!(sha256_of(&server.stored_file(id)), file.sha256);
+    assert_eq!(sha256_of(&server.stored_file(&id)), file.sha256);
 }
 
 #[tokio::test]
@@ -117,9 +128,16 @@ async fn an_interrupted_upload_resumes_from_the_servers_offset() {
         .await
         .unwrap();
     assert_eq!(done.upload_url, saved.upload_url, "the same upload goes on");
-    assert_eq!(offsets.first(), Some(&(2 * MIB)), "resumed at the server's offset, not 0");
+    assert_eq!(
+        offsets.first(),
+        Some(&(2 * MIB)),
+        "resumed at the server's offset, not 0"
+    );
     assert_eq!(offsets.last(), Some(&file.length));
-    assert_eq!(sha256_of(&server.stored_file(done.upload_id().unwrap())), file.sha256);
+    assert_eq!(
+        sha256_of(&server.stored_file(&done.upload_id().unwrap())),
+        file.sha256
+    );
 
     // Resuming a complete upload sends nothing and reports it complete.
     let again = client(server.endpoint(), MIB)
@@ -139,18 +157,26 @@ async fn a_relative_location_is_resolved_against_the_creation_url() {
     let path = dir.path().join("small.asice");
     write_file(&path, 100_000, 3);
     let file = UploadFile::open(&path).await.unwrap();
-    let done = client(server.endpoint(), MIB).upload(&file, None, |_| Ok(())).await.unwrap();
+    let done = client(server.endpoint(), MIB)
+        .upload(&file, None, |_| Ok(()))
+        .await
+        .unwrap();
     assert!(
-        done.upload_url.starts_with(&format!("http://127.0.0.1:{}/files/", server.port)),
+        done.upload_url
+            .starts_with(&format!("http://127.0.0.1:{}/files/", server.port)),
         "{}",
         done.upload_url
     );
-    assert_eq!(sha256_of(&server.stored_file(done.upload_id().unwrap())), file.sha256);
+    assert_eq!(
+        sha256_of(&server.stored_file(&done.upload_id().unwrap())),
+        file.sha256
+    );
 }
 
 #[tokio::test]
 async fn a_terminated_upload_is_gone_and_a_resume_of_it_starts_a_new_one() {
-    if !oracle::available_or_skip("a_terminated_upload_is_gone_and_a_resume_of_it_starts_a_new_one") {
+    if !oracle::available_or_skip("a_terminated_upload_is_gone_and_a_resume_of_it_starts_a_new_one")
+    {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -164,18 +190,28 @@ async fn a_terminated_upload_is_gone_and_a_resume_of_it_starts_a_new_one() {
     let _ = tus
         .upload(&file, None, |s| {
             saved = Some(s.clone());
-            if s.offset > 0 { Err("stop".into()) } else { Ok(()) }
+            if s.offset > 0 {
+                Err("stop".into())
+            } else {
+                Ok(())
+            }
         })
         .await;
     let saved: UploadState = saved.unwrap();
     let url = reqwest::Url::parse(&saved.upload_url).unwrap();
     tus.terminate(&url).await.unwrap();
-    assert_eq!(tus.offset(&url).await.unwrap_err().code(), "portal.upload_gone");
+    assert_eq!(
+        tus.offset(&url).await.unwrap_err().code(),
+        "portal.upload_gone"
+    );
     tus.terminate(&url).await.unwrap();
 
     let done = tus.upload(&file, Some(&saved), |_| Ok(())).await.unwrap();
     assert_ne!(done.upload_url, saved.upload_url);
-    assert_eq!(sha256_of(&server.stored_file(done.upload_id().unwrap())), file.sha256);
+    assert_eq!(
+        sha256_of(&server.stored_file(&done.upload_id().unwrap())),
+        file.sha256
+    );
 }
 
 #[tokio::test]

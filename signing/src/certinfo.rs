@@ -7,7 +7,7 @@
 //! UID attributes (an employee's certificate carries both `MST:` and `CCCD:`).
 
 use der::asn1::ObjectIdentifier;
-use der::{Decode, Encode, Tag};
+use der::{Decode, Encode, Tag, Tagged};
 use jiff::Timestamp;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -104,15 +104,21 @@ impl std::fmt::Display for SubjectId {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum KeyKind {
-    Rsa { bits: u32 },
+    Rsa {
+        bits: u32,
+    },
     #[serde(rename = "p256")]
     P256,
     #[serde(rename = "p384")]
     P384,
     /// An elliptic curve other than P-256 and P-384 (by its OID).
-    Ec { curve: String },
+    Ec {
+        curve: String,
+    },
     /// Another algorithm (by its OID).
-    Other { algorithm: String },
+    Other {
+        algorithm: String,
+    },
 }
 
 impl std::fmt::Display for KeyKind {
@@ -176,7 +182,9 @@ impl CertificateInfo {
 
     /// From a DER-encoded certificate (as a token's CKA_VALUE holds it).
     pub fn from_der(der: &[u8]) -> Result<CertificateInfo, der::Error> {
-        Ok(CertificateInfo::from_certificate(&Certificate::from_der(der)?))
+        Ok(CertificateInfo::from_certificate(&Certificate::from_der(
+            der,
+        )?))
     }
 
     /// The first `MST:` value: the tax code of the enterprise the certificate was issued to.
@@ -361,8 +369,18 @@ mod tests {
     fn uid_prefixes_are_recognised_and_unknown_ones_kept() {
         let cases = [
             ("MST:0102005769", IdKind::TaxCode, "MST", "0102005769"),
-            ("CCCD:025199009534", IdKind::CitizenId, "CCCD", "025199009534"),
-            ("CMND:079073009568", IdKind::OldIdCard, "CMND", "079073009568"),
+            (
+                "CCCD:025199009534",
+                IdKind::CitizenId,
+                "CCCD",
+                "025199009534",
+            ),
+            (
+                "CMND:079073009568",
+                IdKind::OldIdCard,
+                "CMND",
+                "079073009568",
+            ),
             ("MNS:1047665", IdKind::BudgetUnit, "MNS", "1047665"),
             ("mst:0102005769", IdKind::TaxCode, "mst", "0102005769"),
             ("BHXH:0123:45", IdKind::Other, "BHXH", "0123:45"),
@@ -370,7 +388,11 @@ mod tests {
         ];
         for (uid, kind, prefix, value) in cases {
             let id = SubjectId::parse(uid);
-            assert_eq!((id.kind, id.prefix.as_str(), id.value.as_str()), (kind, prefix, value), "{uid}");
+            assert_eq!(
+                (id.kind, id.prefix.as_str(), id.value.as_str()),
+                (kind, prefix, value),
+                "{uid}"
+            );
         }
     }
 
@@ -390,7 +412,11 @@ mod tests {
             assert!(info.is_valid_at(Timestamp::now()));
             assert!(info.not_after > info.not_before);
             assert!(!info.serial.is_empty());
-            assert!(info.serial.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase()));
+            assert!(
+                info.serial
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase())
+            );
             assert_eq!(info.sha256.len(), 64);
         }
     }
@@ -399,7 +425,11 @@ mod tests {
     fn info_serialises_for_json_output() {
         let pki = TestPki::generate().unwrap();
         let id = pki
-            .issue(&IssueSpec::enterprise("Công ty C", "0101234565", KeySpec::Rsa(2048)))
+            .issue(&IssueSpec::enterprise(
+                "Công ty C",
+                "0101234565",
+                KeySpec::Rsa(2048),
+            ))
             .unwrap();
         let info = CertificateInfo::from_certificate(&id.certificate);
         let json = serde_json::to_value(&info).unwrap();

@@ -27,8 +27,7 @@ use x509_cert::time::Time;
 use ::cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use ::cms::content_info::{CmsVersion, ContentInfo};
 use ::cms::signed_data::{
-    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo,
-    SignerInfos,
+    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
 };
 
 use crate::signer::{SignError, SignatureAlgorithm, Signer};
@@ -131,7 +130,10 @@ pub fn sign_detached(
     let algorithm = signer.algorithm();
 
     let mut attributes = vec![
-        attribute(ID_CONTENT_TYPE, Any::encode_from(&ID_DATA).map_err(malformed)?)?,
+        attribute(
+            ID_CONTENT_TYPE,
+            Any::encode_from(&ID_DATA).map_err(malformed)?,
+        )?,
         attribute(
             ID_MESSAGE_DIGEST,
             Any::encode_from(&OctetString::new(content_digest.to_vec()).map_err(malformed)?)
@@ -319,8 +321,9 @@ pub fn inspect_detached(
         .signed_attrs
         .as_ref()
         .ok_or(CmsError::Attribute("signed attributes"))?;
-    let content_type: ObjectIdentifier = single_value(signed_attrs, ID_CONTENT_TYPE, "content-type")?
-        .ok_or(CmsError::Attribute("content-type"))?;
+    let content_type: ObjectIdentifier =
+        single_value(signed_attrs, ID_CONTENT_TYPE, "content-type")?
+            .ok_or(CmsError::Attribute("content-type"))?;
     if content_type != signed_data.encap_content_info.econtent_type {
         return Err(CmsError::Attribute("content-type"));
     }
@@ -478,8 +481,12 @@ fn scheme_of(
                 SignatureAlgorithm::RsaPssSha256,
             ))
         }
-        (ECDSA_WITH_SHA256, KeyKind::P256) => Ok((Scheme::Ecdsa, SignatureAlgorithm::EcdsaP256Sha256)),
-        (ECDSA_WITH_SHA256, KeyKind::P384) => Ok((Scheme::Ecdsa, SignatureAlgorithm::EcdsaP384Sha256)),
+        (ECDSA_WITH_SHA256, KeyKind::P256) => {
+            Ok((Scheme::Ecdsa, SignatureAlgorithm::EcdsaP256Sha256))
+        }
+        (ECDSA_WITH_SHA256, KeyKind::P384) => {
+            Ok((Scheme::Ecdsa, SignatureAlgorithm::EcdsaP384Sha256))
+        }
         _ => Err(unsupported()),
     }
 }
@@ -533,8 +540,12 @@ pub(crate) fn verify_signature(
             }),
         (Scheme::RsaPss { salt_len }, Some(KeyKind::Rsa)) => {
             rsa::RsaPublicKey::from_public_key_der(&spki_der).is_ok_and(|k| {
-                k.verify(rsa::Pss::new_with_salt::<Sha256>(salt_len), digest, signature)
-                    .is_ok()
+                k.verify(
+                    rsa::Pss::new_with_salt::<Sha256>(salt_len),
+                    digest,
+                    signature,
+                )
+                .is_ok()
             })
         }
         (Scheme::Ecdsa, Some(KeyKind::P256)) => {
@@ -673,7 +684,11 @@ mod tests {
     fn signature_verifies_and_a_changed_digest_does_not() {
         let pki = TestPki::generate().unwrap();
         let id = pki
-            .issue(&IssueSpec::enterprise("Công ty A", "0101234565", KeySpec::P256))
+            .issue(&IssueSpec::enterprise(
+                "Công ty A",
+                "0101234565",
+                KeySpec::P256,
+            ))
             .unwrap();
         let signer = id.signer().unwrap();
         let digest = sha256(b"noi dung");
@@ -690,7 +705,11 @@ mod tests {
     fn issuer_serial_round_trips() {
         let pki = TestPki::generate().unwrap();
         let id = pki
-            .issue(&IssueSpec::enterprise("Công ty A", "0101234565", KeySpec::P256))
+            .issue(&IssueSpec::enterprise(
+                "Công ty A",
+                "0101234565",
+                KeySpec::P256,
+            ))
             .unwrap();
         let der = issuer_serial_der(&id.certificate).unwrap();
         assert!(issuer_serial_matches(&der, &id.certificate));

@@ -43,15 +43,16 @@ const PBE_SHA1_3DES: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.11
 const PBE_SHA1_RC2_128: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.5");
 const PBE_SHA1_RC2_40: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.6");
 const KEY_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.1");
-const SHROUDED_KEY_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
+const SHROUDED_KEY_BAG: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
 const CERT_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
 const SAFE_CONTENTS_BAG: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.6");
 const X509_CERTIFICATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.22.1");
 
-/// Iterations of PBKDF2 and of the MAC key derivation in files we write. OpenSSL 3 writes
-/// 2048; more costs a guesser more and us a few milliseconds.
-const WRITE_ITERATIONS: u32 = 100_000;
+/// Iterations of PBKDF2 and of the MAC key derivation in files we write: five times OpenSSL 3's
+/// 2048. Files we write hold demo and test identities; a user's real PKCS#12 comes from the CA.
+const WRITE_ITERATIONS: u32 = 10_000;
 /// Iteration counts above this in a file we read are refused rather than computed for minutes.
 const MAX_ITERATIONS: u32 = 10_000_000;
 /// Nested SafeContents deeper than this are refused.
@@ -225,8 +226,15 @@ pub fn read(bytes: &[u8], password: &Password) -> Result<P12Contents, P12Error> 
                     .decode_as::<cms::encrypted_data::EncryptedData>()
                     .map_err(malformed)?;
                 let eci = ed.enc_content_info;
-                let ciphertext = eci.encrypted_content.ok_or_else(|| malformed("empty EncryptedData"))?;
-                decrypt(&eci.content_enc_alg, ciphertext.as_bytes(), password, has_mac)?
+                let ciphertext = eci
+                    .encrypted_content
+                    .ok_or_else(|| malformed("empty EncryptedData"))?;
+                decrypt(
+                    &eci.content_enc_alg,
+                    ciphertext.as_bytes(),
+                    password,
+                    has_mac,
+                )?
             }
             other => {
                 return Err(P12Error::Unsupported(format!(
@@ -297,8 +305,7 @@ fn read_bags(
                 let cert_bag = CertBag::from_der(&value).map_err(malformed)?;
                 if cert_bag.cert_id == X509_CERTIFICATE {
                     certs.push(
-                        Certificate::from_der(cert_bag.cert_value.as_bytes())
-                            .map_err(malformed)?,
+                        Certificate::from_der(cert_bag.cert_value.as_bytes()).map_err(malformed)?,
                     );
                 }
             }
@@ -329,9 +336,17 @@ fn verify_mac(
         SHA384 => pkcs12_hmac::<Sha384>(pw, salt, iterations, data, expected)?,
         SHA512 => pkcs12_hmac::<Sha512>(pw, salt, iterations, data, expected)?,
         PBMAC1 => pbmac1(alg, pw, data, expected)?,
-        other => return Err(P12Error::Unsupported(format!("MAC algorithm {other}; {REEXPORT}"))),
+        other => {
+            return Err(P12Error::Unsupported(format!(
+                "MAC algorithm {other}; {REEXPORT}"
+            )));
+        }
     };
-    if ok { Ok(()) } else { Err(P12Error::WrongPassword) }
+    if ok {
+        Ok(())
+    } else {
+        Err(P12Error::WrongPassword)
+    }
 }
 
 /// The classic PKCS#12 MAC: HMAC keyed with the RFC 7292 appendix B KDF over the BMPString
@@ -345,7 +360,6 @@ fn pkcs12_hmac<D>(
 ) -> Result<bool, P12Error>
 where
     D: Digest + sha2::digest::FixedOutputReset + sha2::digest::core_api::BlockSizeUser + Clone,
-    Hmac<D>: Mac + sha2::digest::KeyInit,
 {
     let key = Zeroizing::new(
         derive_key_utf8::<D>(
@@ -357,7 +371,8 @@ where
         )
         .map_err(|e| P12Error::Unsupported(format!("password: {e}")))?,
     );
-    let mut mac = <Hmac<D> as sha2::digest::KeyInit>::new_from_slice(&key).map_err(malformed)?;
+    let mut mac =
+        <hmac::SimpleHmac<D> as sha2::digest::KeyInit>::new_from_slice(&key).map_err(malformed)?;
     Mac::update(&mut mac, data);
     Ok(mac.verify_slice(expected).is_ok())
 }
@@ -406,7 +421,11 @@ fn pbmac1(
         HMAC_SHA512 => pbkdf2::pbkdf2_hmac::<Sha512>(pw, salt, n, &mut key),
         other => return Err(P12Error::Unsupported(format!("PBKDF2 function {other}"))),
     }
-    fn check<M: Mac + sha2::digest::KeyInit>(key: &[u8], data: &[u8], expected: &[u8]) -> Result<bool, P12Error> {
+    fn check<M: Mac + sha2::digest::KeyInit>(
+        key: &[u8],
+        data: &[u8],
+        expected: &[u8],
+    ) -> Result<bool, P12Error> {
         let mut mac = <M as sha2::digest::KeyInit>::new_from_slice(key).map_err(malformed)?;
         mac.update(data);
         Ok(mac.verify_slice(expected).is_ok())
@@ -453,7 +472,9 @@ fn decrypt(
                 LegacyError::Other(e) => e,
             })
         }
-        other => Err(P12Error::Unsupported(format!("encryption {other}; {REEXPORT}"))),
+        other => Err(P12Error::Unsupported(format!(
+            "encryption {other}; {REEXPORT}"
+        ))),
     }
 }
 
@@ -586,10 +607,14 @@ fn public_key_of_certificate(cert: &Certificate) -> Option<PublicKey> {
         });
     }
     if let Ok(key) = p256::PublicKey::from_public_key_der(&spki_der) {
-        return Some(PublicKey::P256(key.to_encoded_point(false).as_bytes().to_vec()));
+        return Some(PublicKey::P256(
+            key.to_encoded_point(false).as_bytes().to_vec(),
+        ));
     }
     if let Ok(key) = p384::PublicKey::from_public_key_der(&spki_der) {
-        return Some(PublicKey::P384(key.to_encoded_point(false).as_bytes().to_vec()));
+        return Some(PublicKey::P384(
+            key.to_encoded_point(false).as_bytes().to_vec(),
+        ));
     }
     None
 }
@@ -600,7 +625,10 @@ fn is_self_signed(cert: &Certificate) -> bool {
 
 /// The signer's issuer, its issuer and so on first, then any other CA certificate; roots
 /// apart.
-fn order_chain(leaf: &Certificate, others: Vec<Certificate>) -> (Vec<Certificate>, Vec<Certificate>) {
+fn order_chain(
+    leaf: &Certificate,
+    others: Vec<Certificate>,
+) -> (Vec<Certificate>, Vec<Certificate>) {
     let (roots, mut rest): (Vec<_>, Vec<_>) = others.into_iter().partition(is_self_signed);
     let mut chain = Vec::with_capacity(rest.len());
     let mut issuer = leaf.tbs_certificate.issuer.clone();
@@ -631,12 +659,9 @@ pub fn write(
     // The key.
     let key_info = pkcs8::PrivateKeyInfo::from_der(key_pkcs8).map_err(malformed)?;
     let (salt, iv) = (random::<16>(), random::<16>());
-    let params = pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(
-        WRITE_ITERATIONS,
-        &salt,
-        &iv,
-    )
-    .map_err(malformed)?;
+    let params =
+        pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(WRITE_ITERATIONS, &salt, &iv)
+            .map_err(malformed)?;
     let encrypted_key = key_info
         .encrypt_with_params(params, password.as_str().as_bytes())
         .map_err(malformed)?;
@@ -662,12 +687,9 @@ pub fn write(
     }
     let cert_contents = cert_bags.to_der().map_err(malformed)?;
     let (salt, iv) = (random::<16>(), random::<16>());
-    let params = pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(
-        WRITE_ITERATIONS,
-        &salt,
-        &iv,
-    )
-    .map_err(malformed)?;
+    let params =
+        pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(WRITE_ITERATIONS, &salt, &iv)
+            .map_err(malformed)?;
     let scheme = pkcs8::pkcs5::EncryptionScheme::from(params);
     let encrypted_certs = scheme
         .encrypt(password.as_str().as_bytes(), &cert_contents)
@@ -710,7 +732,8 @@ pub fn write(
         )
         .map_err(|e| P12Error::Unsupported(format!("password: {e}")))?,
     );
-    let mut mac = <Hmac<Sha256> as sha2::digest::KeyInit>::new_from_slice(&mac_key).map_err(malformed)?;
+    let mut mac =
+        <Hmac<Sha256> as sha2::digest::KeyInit>::new_from_slice(&mac_key).map_err(malformed)?;
     Mac::update(&mut mac, &auth_safe);
     let mac = mac.finalize().into_bytes();
 
@@ -749,4 +772,80 @@ fn random<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     rand_core::OsRng.fill_bytes(&mut bytes);
     bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_pki::{IssueSpec, KeySpec, TestPki};
+
+    /// Replaces the MAC of a file we wrote by a PBMAC1 one (RFC 9579: PBKDF2-HMAC-SHA-256 key,
+    /// HMAC-SHA-256), as OpenSSL 3.4+ writes with `-pbmac1_pbkdf2`.
+    fn with_pbmac1(bytes: &[u8], password: &str) -> Vec<u8> {
+        let mut pfx = pkcs12::pfx::Pfx::from_der(bytes).unwrap();
+        let data = pfx.auth_safe.content.decode_as::<OctetString>().unwrap();
+        let salt = [7u8; 16];
+        let mut key = [0u8; 32];
+        pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), &salt, 4096, &mut key);
+        let mut mac = <Hmac<Sha256> as sha2::digest::KeyInit>::new_from_slice(&key).unwrap();
+        Mac::update(&mut mac, data.as_bytes());
+        let kdf = Pbkdf2Params {
+            salt: OctetString::new(salt.to_vec()).unwrap(),
+            iteration_count: 4096,
+            key_length: Some(32),
+            prf: AlgorithmIdentifierOwned {
+                oid: HMAC_SHA256,
+                parameters: Some(Any::null()),
+            },
+        };
+        let params = Pbmac1Params {
+            key_derivation_func: AlgorithmIdentifierOwned {
+                oid: PBKDF2,
+                parameters: Some(Any::encode_from(&kdf).unwrap()),
+            },
+            message_auth_scheme: AlgorithmIdentifierOwned {
+                oid: HMAC_SHA256,
+                parameters: Some(Any::null()),
+            },
+        };
+        pfx.mac_data = Some(pkcs12::mac_data::MacData {
+            mac: pkcs12::digest_info::DigestInfo {
+                algorithm: AlgorithmIdentifierOwned {
+                    oid: PBMAC1,
+                    parameters: Some(Any::encode_from(&params).unwrap()),
+                },
+                digest: OctetString::new(mac.finalize().into_bytes().to_vec()).unwrap(),
+            },
+            mac_salt: OctetString::new(b"NOT USED".to_vec()).unwrap(),
+            iterations: 1,
+        });
+        pfx.to_der().unwrap()
+    }
+
+    #[test]
+    fn pbmac1_macs_are_checked() {
+        let pki = TestPki::generate().unwrap();
+        let id = pki
+            .issue(&IssueSpec::enterprise(
+                "Công ty D",
+                "0101234565",
+                KeySpec::P256,
+            ))
+            .unwrap();
+        let password = Password::from("1234");
+        let ours = write(&id.key_pkcs8, &id.certificate, &id.chain, &password).unwrap();
+        let bytes = with_pbmac1(&ours, "1234");
+        assert_eq!(read(&bytes, &password).unwrap().certificate, id.certificate);
+        assert!(matches!(
+            read(&bytes, &Password::from("4321")),
+            Err(P12Error::WrongPassword)
+        ));
+    }
+
+    #[test]
+    fn errors_have_stable_codes_and_become_sign_errors() {
+        assert_eq!(P12Error::WrongPassword.code(), "pkcs12.wrong_password");
+        let e: SignError = P12Error::Unsupported("x".into()).into();
+        assert_eq!(e.code(), "pkcs12.error");
+    }
 }

@@ -453,7 +453,9 @@ impl TestPki {
             .map_err(err)?;
         let certificate = builder.build::<p256::ecdsa::DerSignature>().map_err(err)?;
         Ok(Identity {
-            key_pkcs8: zeroize::Zeroizing::new(key.to_pkcs8_der().map_err(err)?.as_bytes().to_vec()),
+            key_pkcs8: zeroize::Zeroizing::new(
+                key.to_pkcs8_der().map_err(err)?.as_bytes().to_vec(),
+            ),
             key: KeySpec::P256,
             certificate,
             chain: vec![self.intermediate.clone()],
@@ -518,9 +520,7 @@ impl TestPki {
         let mut revoked = Vec::new();
         for entry in &spec.revoked {
             let extensions = match entry.reason {
-                Some(reason) => Some(vec![
-                    reason.to_extension(&issuer, &[]).map_err(err)?,
-                ]),
+                Some(reason) => Some(vec![reason.to_extension(&issuer, &[]).map_err(err)?]),
                 None => None,
             };
             revoked.push(RevokedCert {

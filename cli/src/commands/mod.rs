@@ -4,8 +4,10 @@ pub mod catalog;
 pub mod demo;
 pub mod draft;
 pub mod fees;
+pub mod portal;
 pub mod profile;
 pub mod render;
+pub mod tokens;
 pub mod validate;
 
 use std::path::PathBuf;

@@ -32,6 +32,18 @@ const SECTION_NUMBER_WIDTH: f32 = 22.0;
 /// Checkbox square side and the indent of its label.
 const CHECKBOX_SIDE: f32 = 8.5;
 const CHECKBOX_INDENT: f32 = 16.0;
+/// The signature block's column at the right: wide enough for "Thành phố Hồ Chí Minh, ngày
+/// 23 tháng 11 năm 2026" on one line.
+const SIGNATURE_WIDTH: f32 = TEXT_WIDTH * 0.6;
+
+/// Space above a section band, and between the band and its content.
+const SECTION_GAP_BEFORE: f32 = 6.0;
+const SECTION_GAP_AFTER: f32 = 4.0;
+/// Space after a field line, after running text, above an image and above the signature.
+const FIELD_GAP: f32 = 1.0;
+const TEXT_GAP: f32 = 3.0;
+const IMAGE_GAP: f32 = 4.0;
+const SIGNATURE_GAP: f32 = 10.0;
 
 fn invalid(index: usize, reason: impl Into<String>) -> PdfError {
     PdfError::InvalidBlock {
@@ -40,47 +52,57 @@ fn invalid(index: usize, reason: impl Into<String>) -> PdfError {
     }
 }
 
-pub(crate) fn lay_out(l: &mut Layouter, index: usize, block: &Block) -> Result<(), PdfError> {
+/// Lays out `blocks[index]`, looking ahead at the blocks after it where a block must stay on
+/// its page with what follows (see [`lead`]).
+pub(crate) fn lay_out(l: &mut Layouter, blocks: &[Block], index: usize) -> Result<(), PdfError> {
     let body = Style::new(BODY_SIZE, Align::Left);
-    match block {
+    match &blocks[index] {
         Block::NationalHeader => national_header(l),
         Block::OfficeBox(b) => office_box(l, index, b),
         Block::Title { text, subtitle } => title(l, text, subtitle.as_deref()),
-        Block::Section { number, heading } => section(l, index, number.as_deref(), heading),
+        Block::Section { number, heading } => {
+            let band = section_band(number.as_deref(), heading)?;
+            if band.height + BODY_LINE > CONTENT_HEIGHT {
+                return Err(invalid(index, "section heading is taller than a page"));
+            }
+            l.gap(SECTION_GAP_BEFORE);
+            // Keep the heading with the start of what it introduces.
+            let own = band.height + SECTION_GAP_AFTER;
+            let next = lead(l, blocks, index + 1, CONTENT_HEIGHT - own)?;
+            l.ensure(keep(own, next));
+            section(l, &band);
+            l.gap(SECTION_GAP_AFTER);
+            Ok(())
+        }
         Block::Field { label, value } => {
-            let label = text::prepare(label);
-            let value = text::prepare(value);
-            let label = match label.trim_end() {
-                "" => String::new(),
-                l if l.ends_with(':') => format!("{l} "),
-                l => format!("{l}: "),
-            };
-            let spans = [
-                Span::new(Face::Regular, &label),
-                Span::new(Face::Bold, &value),
-            ];
-            let laid = text::break_lines(&spans, BODY_SIZE, TEXT_WIDTH)?;
-            l.flow(&laid, LEFT, TEXT_WIDTH, body);
-            l.gap(1.0);
+            let field = field_lines(label, value)?;
+            match field.first_value_line {
+                // A label alone on its line stays with the line where its value starts.
+                Some(k) => l.ensure((k + 1) as f32 * BODY_LINE),
+                // A label without a value leads in to what follows: keep them together.
+                None => {
+                    let own = field.lines.len() as f32 * BODY_LINE + FIELD_GAP;
+                    let next = lead(l, blocks, index + 1, CONTENT_HEIGHT - own)?;
+                    l.ensure(keep(own, next));
+                }
+            }
+            l.flow(&field.lines, LEFT, TEXT_WIDTH, body);
+            l.gap(FIELD_GAP);
             Ok(())
         }
         Block::Checkbox { checked, label } => checkbox(l, *checked, label),
-        Block::Paragraph(text) => {
-            let laid = lines(Face::Regular, BODY_SIZE, text, TEXT_WIDTH)?;
-            l.flow(&laid, LEFT, TEXT_WIDTH, body);
-            l.gap(3.0);
-            Ok(())
-        }
-        Block::Text(t) => {
-            let face = match (t.bold, t.italic) {
-                (false, false) => Face::Regular,
-                (true, false) => Face::Bold,
-                (false, true) => Face::Italic,
-                (true, true) => Face::BoldItalic,
-            };
-            let laid = lines(face, BODY_SIZE, &t.text, TEXT_WIDTH)?;
-            l.flow(&laid, LEFT, TEXT_WIDTH, Style::new(BODY_SIZE, t.align));
-            l.gap(3.0);
+        Block::Paragraph(_) | Block::Text(_) => {
+            let (laid, style) = text_lines(&blocks[index])?;
+            // The text just before the signature block (the undertaking it signs) moves with it.
+            if let Some(Block::SignatureBlock(s)) = blocks.get(index + 1) {
+                let own = laid.len() as f32 * style.line_height() + TEXT_GAP;
+                let need = own + SIGNATURE_GAP + signature_parts(s)?.height;
+                if need <= CONTENT_HEIGHT {
+                    l.ensure(need);
+                }
+            }
+            l.flow(&laid, LEFT, TEXT_WIDTH, style);
+            l.gap(TEXT_GAP);
             Ok(())
         }
         Block::Spacer { height_mm } => {
@@ -102,6 +124,126 @@ pub(crate) fn lay_out(l: &mut Layouter, index: usize, block: &Block) -> Result<(
         Block::Image(image) => picture(l, index, image),
         Block::SignatureBlock(s) => signature(l, index, s),
         Block::Table(t) => table::lay_out(l, index, t),
+    }
+}
+
+/// The height to ask of the page for a block of height `own` kept with `next`, the lead of
+/// the block after it; when both cannot share even a fresh page, only the block and one line.
+fn keep(own: f32, next: f32) -> f32 {
+    if own + next <= CONTENT_HEIGHT {
+        own + next
+    } else {
+        own + next.min(BODY_LINE)
+    }
+}
+
+/// How much of `blocks[index]`, from the cursor, must share a page with a block kept with it
+/// (keep-with-next): the first line of text, a field up to the line where its value starts,
+/// the first tick box, a table's header with its first row, an image, a whole signature
+/// block, with the space above each. A block that is itself kept with the next (a section
+/// heading, a label without a value, the text before the signature) counts whole, plus the
+/// lead of the block after it. `budget` is what a page still has room for: past it the
+/// answer no longer matters, so the look-ahead stops. Zero past the last block.
+fn lead(l: &mut Layouter, blocks: &[Block], index: usize, budget: f32) -> Result<f32, PdfError> {
+    let Some(block) = blocks.get(index) else {
+        return Ok(0.0);
+    };
+    if budget <= 0.0 {
+        return Ok(0.0);
+    }
+    let chained = |l: &mut Layouter, own: f32| -> Result<f32, PdfError> {
+        let next = lead(l, blocks, index + 1, budget - own)?;
+        Ok(keep(own, next))
+    };
+    Ok(match block {
+        Block::NationalHeader => {
+            Style::new(NATIONAL_NAME_SIZE, Align::Center).line_height()
+                + Style::new(MOTTO_SIZE, Align::Center).line_height()
+                + 6.0
+        }
+        Block::OfficeBox(_) => STAMP_BOX_HEIGHT,
+        Block::Title { .. } => 4.0 + Style::new(TITLE_SIZE, Align::Center).line_height(),
+        Block::Section { number, heading } => {
+            let band = section_band(number.as_deref(), heading)?;
+            chained(l, SECTION_GAP_BEFORE + band.height + SECTION_GAP_AFTER)?
+        }
+        Block::Field { label, value } => {
+            let field = field_lines(label, value)?;
+            match field.first_value_line {
+                Some(k) => (k + 1) as f32 * BODY_LINE,
+                None => chained(l, field.lines.len() as f32 * BODY_LINE + FIELD_GAP)?,
+            }
+        }
+        Block::Checkbox { .. } => BODY_LINE,
+        Block::Paragraph(_) | Block::Text(_) => {
+            let (laid, style) = text_lines(block)?;
+            match blocks.get(index + 1) {
+                Some(Block::SignatureBlock(s)) => {
+                    let own = laid.len() as f32 * style.line_height() + TEXT_GAP;
+                    let whole = own + SIGNATURE_GAP + signature_parts(s)?.height;
+                    if whole <= CONTENT_HEIGHT {
+                        whole
+                    } else {
+                        style.line_height()
+                    }
+                }
+                _ => style.line_height(),
+            }
+        }
+        Block::Table(t) => table::lead(index, t)?,
+        Block::Spacer { height_mm } => chained(l, height_mm.max(0.0) * MM)?,
+        Block::PageBreak => 0.0,
+        Block::Image(image) => IMAGE_GAP + image_size(l, index, image)?.1,
+        Block::SignatureBlock(s) => SIGNATURE_GAP + signature_parts(s)?.height,
+    })
+}
+
+/// A field's lines, and the first of them where the value starts (`None`: no value).
+struct FieldLines {
+    lines: Vec<Line>,
+    first_value_line: Option<usize>,
+}
+
+fn field_lines(label: &str, value: &str) -> Result<FieldLines, PdfError> {
+    let label = text::prepare(label);
+    let value = text::prepare(value);
+    let label = match label.trim_end() {
+        "" => String::new(),
+        l if l.ends_with(':') => format!("{l} "),
+        l => format!("{l}: "),
+    };
+    let spans = [
+        Span::new(Face::Regular, &label),
+        Span::new(Face::Bold, &value),
+    ];
+    let lines = text::break_lines(&spans, BODY_SIZE, TEXT_WIDTH)?;
+    let first_value_line = lines
+        .iter()
+        .position(|line| line.fragments.iter().any(|f| f.face == Face::Bold));
+    Ok(FieldLines {
+        lines,
+        first_value_line,
+    })
+}
+
+/// The lines of a paragraph or styled text block, and their style.
+fn text_lines(block: &Block) -> Result<(Vec<Line>, Style), PdfError> {
+    match block {
+        Block::Text(t) => {
+            let face = match (t.bold, t.italic) {
+                (false, false) => Face::Regular,
+                (true, false) => Face::Bold,
+                (false, true) => Face::Italic,
+                (true, true) => Face::BoldItalic,
+            };
+            let laid = lines(face, BODY_SIZE, &t.text, TEXT_WIDTH)?;
+            Ok((laid, Style::new(BODY_SIZE, t.align)))
+        }
+        Block::Paragraph(text) => {
+            let laid = lines(Face::Regular, BODY_SIZE, text, TEXT_WIDTH)?;
+            Ok((laid, Style::new(BODY_SIZE, Align::Left)))
+        }
+        _ => Ok((Vec::new(), Style::new(BODY_SIZE, Align::Left))),
     }
 }
 
@@ -138,7 +280,14 @@ fn office_box(l: &mut Layouter, index: usize, b: &OfficeBox) -> Result<(), PdfEr
     }
     let mut label = Vec::new();
     for (i, line) in b.form_label.iter().enumerate() {
-        let face = if i == 0 { Face::Bold } else { Face::Regular };
+        let trimmed = line.trim();
+        let face = if i == 0 {
+            Face::Bold
+        } else if trimmed.starts_with('(') && trimmed.ends_with(')') {
+            Face::Italic
+        } else {
+            Face::Regular
+        };
         label.extend(lines(face, SMALL_SIZE, line, label_width)?);
     }
     let stamp_height = (stamp.len() as f32 * small.line_height() + 2.0 * PAD).max(STAMP_BOX_HEIGHT);
@@ -191,58 +340,70 @@ fn title(l: &mut Layouter, text: &str, subtitle: Option<&str>) -> Result<(), Pdf
     Ok(())
 }
 
-fn section(
-    l: &mut Layouter,
-    index: usize,
-    number: Option<&str>,
-    heading: &str,
-) -> Result<(), PdfError> {
+/// A section heading measured: the number (if any) and the heading's lines in the band.
+struct SectionBand {
+    number: Option<Line>,
+    lines: Vec<Line>,
+    height: f32,
+}
+
+fn section_band(number: Option<&str>, heading: &str) -> Result<SectionBand, PdfError> {
     let number = number.map(text::prepare).filter(|n| !n.trim().is_empty());
     let cell = if number.is_some() {
         SECTION_NUMBER_WIDTH
     } else {
         0.0
     };
+    let lines = lines(Face::Bold, BODY_SIZE, heading, TEXT_WIDTH - cell - 2.0 * PAD)?;
+    let number = match number {
+        Some(n) => text::break_lines(&[Span::new(Face::Bold, &n)], BODY_SIZE, cell)?
+            .into_iter()
+            .next(),
+        None => None,
+    };
+    let height = lines.len() as f32 * BODY_LINE + 2.0 * PAD;
+    Ok(SectionBand {
+        number,
+        lines,
+        height,
+    })
+}
+
+/// Draws a measured section band at the cursor and moves the cursor below it.
+fn section(l: &mut Layouter, band: &SectionBand) {
+    let cell = if band.number.is_some() {
+        SECTION_NUMBER_WIDTH
+    } else {
+        0.0
+    };
     let text_x = LEFT + cell + PAD;
     let text_width = TEXT_WIDTH - cell - 2.0 * PAD;
-    let laid = lines(Face::Bold, BODY_SIZE, heading, text_width)?;
     let style = Style::new(BODY_SIZE, Align::Left);
-    let height = laid.len() as f32 * BODY_LINE + 2.0 * PAD;
-    if height + BODY_LINE > CONTENT_HEIGHT {
-        return Err(invalid(index, "section heading is taller than a page"));
-    }
-    l.gap(6.0);
-    // Keep the heading with at least one line of what it introduces.
-    l.ensure(height + BODY_LINE);
     let top = l.y;
-    let band = Area {
-        x: LEFT,
-        y: top,
-        w: TEXT_WIDTH,
-        h: height,
-    };
     l.push(Item::Frame {
-        area: band,
+        area: Area {
+            x: LEFT,
+            y: top,
+            w: TEXT_WIDTH,
+            h: band.height,
+        },
         width: OUTLINE,
     });
-    if let Some(number) = number {
-        let n = text::break_lines(&[Span::new(Face::Bold, &number)], BODY_SIZE, cell)?;
-        if let Some(first) = n.first() {
-            l.put_line(
-                first,
-                top + PAD,
-                LEFT,
-                cell,
-                Style::new(BODY_SIZE, Align::Center),
-            );
-        }
+    if let Some(number) = &band.number {
+        l.put_line(
+            number,
+            top + PAD,
+            LEFT,
+            cell,
+            Style::new(BODY_SIZE, Align::Center),
+        );
         l.push(Item::Line {
             from: (LEFT + cell, top),
-            to: (LEFT + cell, top + height),
+            to: (LEFT + cell, top + band.height),
             width: OUTLINE,
         });
     }
-    for (i, line) in laid.iter().enumerate() {
+    for (i, line) in band.lines.iter().enumerate() {
         l.put_line(
             line,
             top + PAD + i as f32 * BODY_LINE,
@@ -251,9 +412,7 @@ fn section(
             style,
         );
     }
-    l.y = top + height;
-    l.gap(4.0);
-    Ok(())
+    l.y = top + band.height;
 }
 
 fn checkbox(l: &mut Layouter, checked: bool, label: &str) -> Result<(), PdfError> {
@@ -289,7 +448,9 @@ fn checkbox(l: &mut Layouter, checked: bool, label: &str) -> Result<(), PdfError
     Ok(())
 }
 
-fn picture(l: &mut Layouter, index: usize, image: &Image) -> Result<(), PdfError> {
+/// Reads an image block's picture (kept for [`picture`] when read ahead) and returns its
+/// size on the page, in points.
+fn image_size(l: &mut Layouter, index: usize, image: &Image) -> Result<(f32, f32), PdfError> {
     let (max_w, max_h) = (image.max_width_mm * MM, image.max_height_mm * MM);
     if !(max_w.is_finite() && max_h.is_finite() && max_w > 0.0 && max_h > 0.0) {
         return Err(invalid(
@@ -297,14 +458,19 @@ fn picture(l: &mut Layouter, index: usize, image: &Image) -> Result<(), PdfError
             "image box must have a finite, positive size",
         ));
     }
-    let data = Data::from(image.data.clone());
-    // No interpolation: PDF/A-2 (ISO 19005-2, 6.2.8) forbids `/Interpolate true`.
-    let decoded = match image.data.as_slice() {
-        [0x89, b'P', b'N', b'G', ..] => krilla::image::Image::from_png(data, false),
-        [0xFF, 0xD8, 0xFF, ..] => krilla::image::Image::from_jpeg(data, false),
-        _ => Err("neither PNG nor JPEG".to_owned()),
-    }
-    .map_err(|reason| PdfError::Image { index, reason })?;
+    let decoded = match l.image.take() {
+        Some((i, decoded)) if i == index => decoded,
+        _ => {
+            let data = Data::from(image.data.clone());
+            // No interpolation: PDF/A-2 (ISO 19005-2, 6.2.8) forbids `/Interpolate true`.
+            match image.data.as_slice() {
+                [0x89, b'P', b'N', b'G', ..] => krilla::image::Image::from_png(data, false),
+                [0xFF, 0xD8, 0xFF, ..] => krilla::image::Image::from_jpeg(data, false),
+                _ => Err("neither PNG nor JPEG".to_owned()),
+            }
+            .map_err(|reason| PdfError::Image { index, reason })?
+        }
+    };
     let (px_w, px_h) = decoded.size();
     if px_w == 0 || px_h == 0 {
         return Err(PdfError::Image {
@@ -314,8 +480,19 @@ fn picture(l: &mut Layouter, index: usize, image: &Image) -> Result<(), PdfError
     }
     let (max_w, max_h) = (max_w.min(TEXT_WIDTH), max_h.min(CONTENT_HEIGHT));
     let scale = (max_w / px_w as f32).min(max_h / px_h as f32);
-    let (w, h) = (px_w as f32 * scale, px_h as f32 * scale);
-    l.gap(4.0);
+    l.image = Some((index, decoded));
+    Ok((px_w as f32 * scale, px_h as f32 * scale))
+}
+
+fn picture(l: &mut Layouter, index: usize, image: &Image) -> Result<(), PdfError> {
+    let (w, h) = image_size(l, index, image)?;
+    let Some((_, decoded)) = l.image.take() else {
+        return Err(PdfError::Image {
+            index,
+            reason: "image not read".into(),
+        });
+    };
+    l.gap(IMAGE_GAP);
     l.ensure(h);
     let area = Area {
         x: LEFT + (TEXT_WIDTH - w) / 2.0,
@@ -328,18 +505,22 @@ fn picture(l: &mut Layouter, index: usize, image: &Image) -> Result<(), PdfError
         area,
     });
     l.y += h;
-    l.gap(4.0);
+    l.gap(IMAGE_GAP);
     Ok(())
 }
 
-fn signature(l: &mut Layouter, index: usize, s: &SignatureBlock) -> Result<(), PdfError> {
-    if l.signature.is_some() {
-        return Err(invalid(index, "a document has at most one signature block"));
-    }
-    let x = LEFT + TEXT_WIDTH * 0.45;
-    let width = TEXT_WIDTH * 0.55;
+/// A signature block measured: the lines above the signing space and their styles, the
+/// name's lines, and the whole height.
+struct SignatureParts {
+    before: Vec<(Vec<Line>, Style)>,
+    name: Vec<Line>,
+    height: f32,
+}
+
+fn signature_parts(s: &SignatureBlock) -> Result<SignatureParts, PdfError> {
     let body = Style::new(BODY_SIZE, Align::Center);
     let small = Style::new(SMALL_SIZE, Align::Center);
+    let width = SIGNATURE_WIDTH;
     let mut before: Vec<(Vec<Line>, Style)> = vec![
         (
             lines(Face::Italic, BODY_SIZE, &s.place_and_date, width)?,
@@ -355,27 +536,40 @@ fn signature(l: &mut Layouter, index: usize, s: &SignatureBlock) -> Result<(), P
         .iter()
         .map(|(ls, st)| ls.len() as f32 * st.line_height())
         .sum();
-    let name_height = name.len() as f32 * BODY_LINE;
-    let height = before_height + SIGNING_SPACE + name_height;
-    if height > CONTENT_HEIGHT {
+    let height = before_height + SIGNING_SPACE + name.len() as f32 * BODY_LINE;
+    Ok(SignatureParts {
+        before,
+        name,
+        height,
+    })
+}
+
+fn signature(l: &mut Layouter, index: usize, s: &SignatureBlock) -> Result<(), PdfError> {
+    if l.signature.is_some() {
+        return Err(invalid(index, "a document has at most one signature block"));
+    }
+    let x = LEFT + TEXT_WIDTH - SIGNATURE_WIDTH;
+    let width = SIGNATURE_WIDTH;
+    let parts = signature_parts(s)?;
+    if parts.height > CONTENT_HEIGHT {
         return Err(invalid(index, "signature block is taller than a page"));
     }
-    l.gap(10.0);
-    l.ensure(height);
+    l.gap(SIGNATURE_GAP);
+    l.ensure(parts.height);
     let (page, top) = (l.page_index(), l.y);
-    for (laid, style) in &before {
+    for (laid, style) in &parts.before {
         l.flow(laid, x, width, *style);
     }
     let signing_top = l.y;
     l.y += SIGNING_SPACE;
-    l.flow(&name, x, width, body);
+    l.flow(&parts.name, x, width, Style::new(BODY_SIZE, Align::Center));
     l.signature = Some(SignatureArea {
         page,
         block: Area {
             x,
             y: top,
             w: width,
-            h: height,
+            h: parts.height,
         },
         signing_area: Area {
             x,

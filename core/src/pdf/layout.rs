@@ -107,6 +107,8 @@ pub(crate) struct Layouter {
     pages: Vec<Page>,
     pub(crate) y: f32,
     pub(crate) signature: Option<SignatureArea>,
+    /// An image block already read to measure it for the heading before it, by block index.
+    pub(crate) image: Option<(usize, krilla::image::Image)>,
     ascent: f32,
     descent: f32,
 }
@@ -118,6 +120,7 @@ impl Layouter {
             pages: vec![Page::default()],
             y: CONTENT_TOP,
             signature: None,
+            image: None,
             ascent: regular.ascent(),
             descent: regular.descent(),
         })
@@ -221,8 +224,8 @@ pub(crate) fn lines(face: Face, size: f32, text: &str, width: f32) -> Result<Vec
 /// The layout pass over the whole document, page furniture included.
 pub(crate) fn lay_out(doc: &Document) -> Result<Laid, PdfError> {
     let mut l = Layouter::new()?;
-    for (index, block) in doc.blocks.iter().enumerate() {
-        blocks::lay_out(&mut l, index, block)?;
+    for index in 0..doc.blocks.len() {
+        blocks::lay_out(&mut l, &doc.blocks, index)?;
     }
     let header = match &doc.running_header {
         Some(h) if !h.trim().is_empty() => {

@@ -15,7 +15,7 @@
 
 mod blocks;
 mod error;
-mod fonts;
+pub(crate) mod fonts;
 mod layout;
 mod paint;
 mod table;
@@ -66,21 +66,28 @@ pub enum Block {
     },
     /// A numbered box heading of the official template (e.g. number "1", heading "CHỦ ĐƠN").
     /// The number is plain text ("1", "2a"); its box is drawn, so no "①" glyph is needed.
+    /// Never the last thing on a page: it moves to the next page unless the start of the
+    /// following block fits below it (its first line, first tick box, table header with the
+    /// first row, image, or the whole signature block).
     Section {
         number: Option<String>,
         heading: String,
     },
-    /// "label: value"; the value wraps and flows across pages. An empty value prints the label.
+    /// "label: value", the value in bold; it wraps and flows across pages. A label alone on
+    /// its line is kept with the line where the value starts. An empty value prints the label
+    /// alone, kept with the start of the next block (a lead-in: "Loại nhãn hiệu:").
     Field { label: String, value: String },
     /// A tick box line (☒ checked / ☐ unchecked), drawn as a path, then its label.
     Checkbox { checked: bool, label: String },
-    /// Running text; a `\n` starts a new line.
+    /// Running text; a `\n` starts a new line. Just before the signature block (the
+    /// undertaking it signs) it moves to the next page with it, where a page holds both.
     Paragraph(String),
     /// Running text in a chosen face and alignment, e.g. "Kính gửi: Cục Sở hữu trí tuệ"
-    /// centred, or an italic note (*chú thích*) at the end of a form.
+    /// centred, or an italic note (*chú thích*) at the end of a form. Kept with a signature
+    /// block right after it, as a paragraph is.
     Text(StyledText),
-    /// A bordered table whose header row repeats on every page it continues onto; a row taller
-    /// than a page is split between pages.
+    /// A bordered table whose header row repeats on every page it continues onto, and never
+    /// ends a page without the first row; a row taller than a page is split between pages.
     Table(Table),
     /// Vertical space.
     Spacer { height_mm: f32 },
@@ -131,8 +138,9 @@ pub struct OfficeBox {
     /// Centred in the box; the first line bold, the others italic, e.g. `["DẤU NHẬN ĐƠN",
     /// "(Dành cho cán bộ nhận đơn)"]`. The box keeps room for the stamp below them.
     pub stamp_lines: Vec<String>,
-    /// Right-aligned at the top right; the first line bold, e.g. `["Mẫu số 08 - Phụ lục I",
-    /// "Nghị định 65/2023/NĐ-CP"]`.
+    /// Right-aligned at the top right; the first line bold, a line in parentheses italic,
+    /// e.g. `["Mẫu số 08", "Phụ lục I, Nghị định 65/2023/NĐ-CP", "(số mẫu chưa được xác
+    /// nhận)"]`.
     pub form_label: Vec<String>,
 }
 
@@ -151,6 +159,9 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// Each row has exactly one cell per column.
     pub rows: Vec<Vec<String>>,
+    /// A closing row in bold (e.g. the fee total), one cell per column; an empty cell is
+    /// merged into the cell on its left.
+    pub total_row: Option<Vec<String>>,
 }
 
 /// A table column: its header text, its share of the text width and its cell alignment.
@@ -186,7 +197,7 @@ pub struct Image {
 pub struct SignatureBlock {
     /// Italic, e.g. "Hà Nội, ngày 15 tháng 3 năm 2026".
     pub place_and_date: String,
-    /// Bold, e.g. "CHỦ ĐƠN".
+    /// Bold, e.g. "CHỦ ĐƠN"; a `\n` starts a second line (e.g. the signer's position).
     pub role_line: String,
     /// Bold, under the space left for the signature and seal.
     pub name: String,

@@ -46,7 +46,7 @@ pub(crate) fn paint(doc: &Document, laid: &Laid) -> Result<Vec<u8>, PdfError> {
                     text,
                 } => {
                     let face = fonts::face(*face)?;
-                    let glyphs = face.shape(text);
+                    let glyphs = face.glyphs(text);
                     let at = Point::from_xy(*x, *baseline);
                     surface.draw_glyphs(at, &glyphs, face.pdf_font(), text, *size, false);
                 }

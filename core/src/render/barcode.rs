@@ -29,7 +29,10 @@ pub(super) fn registration(w: &mut FormWriter<'_>, f: &BarcodeForm) {
         let capacity = 10u64.pow(12 - len);
         w.check(
             f.prefix_length == len,
-            format!("Mã doanh nghiệp {len} chữ số (đánh số tối đa {capacity} sản phẩm)"),
+            format!(
+                "Mã doanh nghiệp {len} chữ số (đánh số tối đa {} sản phẩm)",
+                crate::fees::format_vnd(capacity)
+            ),
         );
     }
     if f.gln_count > 0 {
@@ -43,14 +46,11 @@ pub(super) fn registration(w: &mut FormWriter<'_>, f: &BarcodeForm) {
     }
 
     w.section("NGƯỜI LIÊN HỆ");
-    w.field(
-        "Họ tên, chức vụ",
-        format!("{} — {}", f.contact.person.name, f.contact.person.title),
-    );
-    w.field(
-        "Điện thoại, email",
-        format!("{}   {}", f.contact.phone, f.contact.email),
-    );
+    w.field("Họ và tên", &f.contact.person.name);
+    if !f.contact.person.title.trim().is_empty() {
+        w.field("Chức vụ", &f.contact.person.title);
+    }
+    w.contact(&f.contact.phone, &f.contact.email);
 
     w.section("DANH MỤC SẢN PHẨM SỬ DỤNG MÃ GTIN");
     let rows = f
@@ -87,5 +87,10 @@ pub(super) fn registration(w: &mut FormWriter<'_>, f: &BarcodeForm) {
         w.paragraph(&f.note);
     }
     w.section("CAM KẾT");
-    w.sign(UNDERTAKING, &f.signatory, "ĐẠI DIỆN DOANH NGHIỆP");
+    w.sign(
+        UNDERTAKING,
+        &f.signatory,
+        "ĐẠI DIỆN DOANH NGHIỆP",
+        f.applicant.party_type == crate::forms::PartyType::Organisation,
+    );
 }

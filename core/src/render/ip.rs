@@ -5,10 +5,10 @@
 use super::{FormWriter, RenderInput, short_date};
 use crate::DossierKind;
 use crate::forms::{
-    Applicant, CertificateForm, IndustrialDesignForm, MarkType, PatentForm, PatentOrigin,
-    PatentOriginType, Representative, TrademarkForm,
+    Applicant, CertificateForm, IndustrialDesignForm, MarkType, PartyType, PatentForm,
+    PatentOrigin, PatentOriginType, Representative, TrademarkForm,
 };
-use crate::pdf::{Align, Block, Image};
+use crate::pdf::{Align, Block, Image, StyledText};
 
 const STAMP: [&str; 2] = ["DẤU NHẬN ĐƠN", "(Dành cho cán bộ nhận đơn)"];
 const IP_OFFICE: &str = "Cục Sở hữu trí tuệ";
@@ -35,6 +35,11 @@ fn certificate_form(w: &mut FormWriter<'_>, form: CertificateForm) {
         "Văn bằng bảo hộ dạng điện tử",
     );
     w.check(form == CertificateForm::Paper, "Văn bằng bảo hộ dạng giấy");
+}
+
+/// An organisation, or an agent signing for the applicant, stamps its seal.
+fn seals(applicant: &Applicant, r: &Representative) -> bool {
+    applicant.party_type == PartyType::Organisation || r.acts_by_authority()
 }
 
 fn signer_role(r: &Representative) -> &'static str {
@@ -133,6 +138,7 @@ pub(super) fn trademark(w: &mut FormWriter<'_>, f: &TrademarkForm, input: &Rende
         })),
         None => w.italic("(Mẫu nhãn hiệu nộp kèm theo dưới dạng tệp ảnh.)"),
     }
+    w.field("Loại nhãn hiệu", "");
     let types = [
         (MarkType::Ordinary, "Nhãn hiệu thông thường"),
         (MarkType::Collective, "Nhãn hiệu tập thể"),
@@ -197,7 +203,12 @@ pub(super) fn trademark(w: &mut FormWriter<'_>, f: &TrademarkForm, input: &Rende
         w.paragraph(&f.note);
     }
     w.section("CAM KẾT VÀ CHỮ KÝ");
-    w.sign(UNDERTAKING, &f.signatory, signer_role(&f.representative));
+    w.sign(
+        UNDERTAKING,
+        &f.signatory,
+        signer_role(&f.representative),
+        seals(&f.applicant, &f.representative),
+    );
 }
 
 pub(super) fn patent(w: &mut FormWriter<'_>, kind: DossierKind, f: &PatentForm) {
@@ -208,7 +219,11 @@ pub(super) fn patent(w: &mut FormWriter<'_>, kind: DossierKind, f: &PatentForm) 
     };
     w.heading(&STAMP, IP_OFFICE);
     w.section(&format!("TÊN {object}"));
-    w.paragraph(&f.title);
+    w.push(Block::Text(StyledText {
+        text: f.title.clone(),
+        bold: true,
+        ..StyledText::default()
+    }));
     w.field("Chỉ số phân loại sáng chế quốc tế (IPC)", f.ipc.join("; "));
     applicants(w, &f.applicant, &f.co_applicants);
     representative(w, &f.representative);
@@ -239,7 +254,12 @@ pub(super) fn patent(w: &mut FormWriter<'_>, kind: DossierKind, f: &PatentForm) 
         w.paragraph(&f.note);
     }
     w.section("CAM KẾT VÀ CHỮ KÝ");
-    w.sign(UNDERTAKING, &f.signatory, signer_role(&f.representative));
+    w.sign(
+        UNDERTAKING,
+        &f.signatory,
+        signer_role(&f.representative),
+        seals(&f.applicant, &f.representative),
+    );
 }
 
 pub(super) fn design(w: &mut FormWriter<'_>, f: &IndustrialDesignForm) {
@@ -269,5 +289,10 @@ pub(super) fn design(w: &mut FormWriter<'_>, f: &IndustrialDesignForm) {
         w.paragraph(&f.note);
     }
     w.section("CAM KẾT VÀ CHỮ KÝ");
-    w.sign(UNDERTAKING, &f.signatory, signer_role(&f.representative));
+    w.sign(
+        UNDERTAKING,
+        &f.signatory,
+        signer_role(&f.representative),
+        seals(&f.applicant, &f.representative),
+    );
 }

@@ -111,14 +111,67 @@ fn file_stem(kind: DossierKind) -> &'static str {
     }
 }
 
-/// "ngày 23 tháng 11 năm 2026", the way Vietnamese documents write a date.
+/// "ngày 23 tháng 11 năm 2026", the way Vietnamese documents write a date: a day below 10
+/// and the months 1 and 2 take a leading zero ("ngày 05 tháng 02 năm 2026"; Decree
+/// 30/2020/NĐ-CP, Appendix I, part II.5).
 pub fn vietnamese_date(day: Date) -> String {
-    format!(
-        "ngày {} tháng {} năm {}",
-        day.day(),
-        day.month(),
-        day.year()
-    )
+    let month = if day.month() < 3 {
+        format!("{:02}", day.month())
+    } else {
+        day.month().to_string()
+    };
+    format!("ngày {:02} tháng {month} năm {}", day.day(), day.year())
+}
+
+/// "TỜ KHAI ĐĂNG KÝ NHÃN HIỆU" → "Tờ khai đăng ký nhãn hiệu".
+fn sentence_case(title: &str) -> String {
+    let lower = title.to_lowercase();
+    let mut chars = lower.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Splits at the first ", " outside parentheses.
+fn split_top_level(s: &str) -> Option<(&str, &str)> {
+    let mut depth = 0i32;
+    for (i, ch) in s.char_indices() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 && s[i + 1..].starts_with(' ') => {
+                return Some((&s[..i], &s[i + 2..]));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The form-number label at the top right, from the number as the regulation prints it: the
+/// number in bold, its appendix and regulation below ("Mẫu số 08" / "Phụ lục I, Nghị định
+/// 65/2023/NĐ-CP"). A "number" that only names the document again before its regulation
+/// ("Văn bản đề nghị … (Nghị định 76/2018/NĐ-CP)") is shortened to the regulations: the
+/// title just below already names the document.
+fn form_label(number: &str, title: &str) -> Vec<String> {
+    let number = number.trim();
+    if let (Some(open), true) = (number.find(" ("), number.ends_with(')')) {
+        if number[..open].to_lowercase() == title.to_lowercase() {
+            let mut regulations = Vec::new();
+            let mut rest = &number[open + 2..number.len() - 1];
+            while let Some((first, tail)) = split_top_level(rest) {
+                regulations.push(first.to_owned());
+                rest = tail;
+            }
+            regulations.push(rest.to_owned());
+            return regulations;
+        }
+    }
+    match split_top_level(number) {
+        Some((first, rest)) => vec![first.to_owned(), rest.to_owned()],
+        None => vec![number.to_owned()],
+    }
 }
 
 /// `dd/mm/yyyy`, for dates inside form boxes.
@@ -155,7 +208,7 @@ impl<'a> FormWriter<'a> {
     /// addressee.
     pub fn heading(&mut self, stamp: &[&str], addressee: &str) {
         self.push(Block::NationalHeader);
-        let mut label: Vec<String> = self.form.number.split(", ").map(str::to_owned).collect();
+        let mut label = form_label(&self.form.number, &self.form.title_vi);
         if self.form.confidence == Confidence::Unconfirmed {
             label.push("(số mẫu chưa được xác nhận)".to_owned());
         }
@@ -213,6 +266,16 @@ impl<'a> FormWriter<'a> {
     }
 
     pub fn table(&mut self, columns: &[(&str, f32, Align)], rows: Vec<Vec<String>>) {
+        self.table_with_total(columns, rows, None);
+    }
+
+    /// A table closed by a bold total row (an empty cell of it joins the cell on its left).
+    pub fn table_with_total(
+        &mut self,
+        columns: &[(&str, f32, Align)],
+        rows: Vec<Vec<String>>,
+        total_row: Option<Vec<String>>,
+    ) {
         self.push(Block::Table(Table {
             columns: columns
                 .iter()
@@ -223,6 +286,7 @@ impl<'a> FormWriter<'a> {
                 })
                 .collect(),
             rows,
+            total_row,
         }));
     }
 
@@ -247,19 +311,20 @@ impl<'a> FormWriter<'a> {
                 "Người đại diện theo pháp luật",
                 join(
                     &[&a.legal_representative.name, &a.legal_representative.title],
-                    " — ",
+                    ", ",
                 ),
             );
         }
-        let contact = join(
-            &[
-                &prefixed("Điện thoại: ", &a.phone),
-                &prefixed("Email: ", &a.email),
-            ],
-            "   ",
-        );
-        if !contact.is_empty() {
-            self.paragraph(contact);
+        self.contact(&a.phone, &a.email);
+    }
+
+    /// Telephone and email, each on its line, each only when given.
+    fn contact(&mut self, phone: &str, email: &str) {
+        if !phone.trim().is_empty() {
+            self.field("Điện thoại", phone);
+        }
+        if !email.trim().is_empty() {
+            self.field("Email", email);
         }
     }
 
@@ -289,16 +354,7 @@ impl<'a> FormWriter<'a> {
         if !r.address.trim().is_empty() {
             self.field("Địa chỉ", &r.address);
         }
-        let contact = join(
-            &[
-                &prefixed("Điện thoại: ", &r.phone),
-                &prefixed("Email: ", &r.email),
-            ],
-            "   ",
-        );
-        if !contact.is_empty() {
-            self.paragraph(contact);
-        }
+        self.contact(&r.phone, &r.email);
     }
 
     pub fn priority(&mut self, claims: &[PriorityClaim]) {
@@ -353,18 +409,24 @@ impl<'a> FormWriter<'a> {
                 fees::format_vnd(line.amount_vnd),
             ]);
         }
-        rows.push(vec![
-            "Tổng số phí, lệ phí nộp theo đơn".to_owned(),
+        // An industrial-property application is an "đơn"; the other kinds file a "hồ sơ".
+        let total_label = match self.form.kind {
+            DossierKind::TechTransfer | DossierKind::Barcode => "Tổng số phí phải nộp",
+            _ => "Tổng số phí, lệ phí nộp theo đơn",
+        };
+        let total = vec![
+            total_label.to_owned(),
             String::new(),
             fees::format_vnd(fees.total_at_filing_vnd),
-        ]);
-        self.table(
+        ];
+        self.table_with_total(
             &[
                 ("Loại phí, lệ phí", 4.0, Align::Left),
                 ("Cách tính", 3.0, Align::Left),
                 ("Số tiền (đồng)", 2.0, Align::Right),
             ],
             rows,
+            Some(total),
         );
         if unconfirmed {
             self.italic(
@@ -375,10 +437,7 @@ impl<'a> FormWriter<'a> {
 
     /// The checklist of documents in the dossier: each slot, ticked when filled.
     pub fn documents(&mut self, attachments: &[AttachmentRef]) {
-        self.check(
-            true,
-            format!("Tờ khai ({})", self.form.title_vi.to_lowercase()),
-        );
+        self.check(true, sentence_case(&self.form.title_vi));
         for slot in &self.form.slots {
             let files: Vec<&str> = attachments
                 .iter()
@@ -395,24 +454,34 @@ impl<'a> FormWriter<'a> {
         }
     }
 
-    /// The undertaking and the signature block.
-    pub fn sign(&mut self, undertaking: &str, s: &Signatory, role: &str) {
+    /// The undertaking and the signature block: the role, the signer's position under it,
+    /// the space to sign and the name. `seal`: an organisation signs, and stamps its seal.
+    pub fn sign(&mut self, undertaking: &str, s: &Signatory, role: &str, seal: bool) {
         self.italic(undertaking);
-        let name = if s.title.trim().is_empty() {
-            s.name.clone()
+        let role_line = if s.title.trim().is_empty() {
+            role.to_owned()
         } else {
-            format!("{} — {}", s.name, s.title)
+            format!("{role}\n{}", s.title.trim())
+        };
+        let note = if seal {
+            "(Ký, ghi rõ họ tên, chức vụ và đóng dấu)"
+        } else {
+            "(Ký, ghi rõ họ tên)"
         };
         self.push(Block::SignatureBlock(SignatureBlock {
-            place_and_date: format!("{}, {}", s.place, vietnamese_date(self.day)),
-            role_line: role.to_owned(),
-            name,
-            note: Some("(Ký, ghi rõ họ tên, chức vụ và đóng dấu)".to_owned()),
+            place_and_date: format!("{}, {}", s.place.trim(), vietnamese_date(self.day)),
+            role_line,
+            name: s.name.clone(),
+            note: Some(note.to_owned()),
         }));
     }
 
     fn finish(self, dossier: &Dossier, saved_at: Timestamp) -> Document {
-        let running = format!("{} — {}", self.form.title_vi, self.form.number);
+        let running = format!(
+            "{} — {}",
+            sentence_case(&self.form.title_vi),
+            form_label(&self.form.number, &self.form.title_vi).join(", ")
+        );
         Document {
             meta: DocMeta {
                 title: self.form.title_vi.clone(),
@@ -427,14 +496,6 @@ impl<'a> FormWriter<'a> {
     }
 }
 
-fn prefixed(prefix: &str, value: &str) -> String {
-    if value.trim().is_empty() {
-        String::new()
-    } else {
-        format!("{prefix}{value}")
-    }
-}
-
 fn join(parts: &[&str], sep: &str) -> String {
     parts
         .iter()
@@ -442,4 +503,52 @@ fn join(parts: &[&str], sep: &str) -> String {
         .copied()
         .collect::<Vec<_>>()
         .join(sep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_take_leading_zeros_for_small_days_and_january_february() {
+        assert_eq!(
+            vietnamese_date(jiff::civil::date(2026, 2, 5)),
+            "ngày 05 tháng 02 năm 2026"
+        );
+        assert_eq!(
+            vietnamese_date(jiff::civil::date(2026, 11, 23)),
+            "ngày 23 tháng 11 năm 2026"
+        );
+        assert_eq!(
+            vietnamese_date(jiff::civil::date(2026, 3, 1)),
+            "ngày 01 tháng 3 năm 2026"
+        );
+    }
+
+    #[test]
+    fn form_label_puts_the_number_first_and_drops_a_repeated_title() {
+        assert_eq!(
+            form_label(
+                "Mẫu số 08, Phụ lục I, Nghị định 65/2023/NĐ-CP",
+                "TỜ KHAI ĐĂNG KÝ NHÃN HIỆU"
+            ),
+            ["Mẫu số 08", "Phụ lục I, Nghị định 65/2023/NĐ-CP"]
+        );
+        assert_eq!(
+            form_label(
+                "Bản đăng ký sử dụng mã số mã vạch (Nghị định 74/2018/NĐ-CP, Nghị định 13/2022/NĐ-CP)",
+                "BẢN ĐĂNG KÝ SỬ DỤNG MÃ SỐ MÃ VẠCH"
+            ),
+            ["Nghị định 74/2018/NĐ-CP", "Nghị định 13/2022/NĐ-CP"]
+        );
+        assert_eq!(
+            form_label("Mẫu A (Nghị định 1/2020/NĐ-CP, Điều 2)", "TỜ KHAI"),
+            ["Mẫu A (Nghị định 1/2020/NĐ-CP, Điều 2)"],
+            "a comma inside parentheses does not split"
+        );
+        assert_eq!(
+            sentence_case("VĂN BẢN ĐỀ NGHỊ ĐĂNG KÝ"),
+            "Văn bản đề nghị đăng ký"
+        );
+    }
 }

@@ -4,7 +4,8 @@
 
 use super::{FormWriter, short_date};
 use crate::forms::{
-    Direction, PartyRole, RegistrationType, TechTransferForm, TransferMethod, TransferOf,
+    Direction, PartyRole, PartyType, RegistrationType, TechTransferForm, TransferMethod,
+    TransferOf,
 };
 
 const STAMP: [&str; 2] = ["DẤU NHẬN HỒ SƠ", "(Dành cho cơ quan tiếp nhận)"];
@@ -75,6 +76,7 @@ pub(super) fn request(w: &mut FormWriter<'_>, f: &TechTransferForm) {
         k.transfer_of == TransferOf::RightToUse,
         "Chuyển giao quyền sử dụng công nghệ",
     );
+    w.field("Phương thức chuyển giao công nghệ", "");
     let methods = [
         (
             TransferMethod::Documents,
@@ -124,5 +126,10 @@ pub(super) fn request(w: &mut FormWriter<'_>, f: &TechTransferForm) {
         w.paragraph(&f.note);
     }
     w.section("CAM KẾT");
-    w.sign(UNDERTAKING, &f.signatory, "ĐẠI DIỆN BÊN ĐỀ NGHỊ ĐĂNG KÝ");
+    w.sign(
+        UNDERTAKING,
+        &f.signatory,
+        "ĐẠI DIỆN BÊN ĐỀ NGHỊ ĐĂNG KÝ",
+        f.applicant.party_type == PartyType::Organisation,
+    );
 }

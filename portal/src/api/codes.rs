@@ -43,8 +43,10 @@ pub const TUS_CHECKSUM_MISMATCH: &str = "tus.checksum_mismatch";
 pub const TUS_CHECKSUM_ALGORITHM: &str = "tus.checksum_algorithm_unsupported";
 /// 413: `Upload-Length` above `Tus-Max-Size`.
 pub const TUS_TOO_LARGE: &str = "tus.upload_too_large";
-/// 400: a PATCH would write past `Upload-Length`.
+/// 413: a PATCH would write past `Upload-Length`; the chunk was discarded.
 pub const TUS_LENGTH_EXCEEDED: &str = "tus.length_exceeded";
+/// 423: another request is writing this upload; retry.
+pub const TUS_UPLOAD_LOCKED: &str = "tus.upload_locked";
 /// 409: the upload is not complete (offset < length), or is already filed.
 pub const TUS_UPLOAD_INCOMPLETE: &str = "tus.upload_incomplete";
 

@@ -177,11 +177,28 @@ impl ClientError {
         }
     }
 
+    /// Classifies a failure while reading an answer's body: the headers came, the rest did
+    /// not (reqwest calls that a decode error; it is the connection that failed).
+    pub(crate) fn from_body_read(e: reqwest::Error) -> ClientError {
+        match ClientError::from_transport(e) {
+            ClientError::Protocol(text) | ClientError::Unreachable(text) => {
+                ClientError::ConnectionLost(text)
+            }
+            other => other,
+        }
+    }
+
     /// Builds the error for a response that is not a success, from its status, its
     /// `Retry-After` and its body (an [`ErrorBody`] when the portal sent one; tus servers
     /// other than ours send plain text, which is dropped).
-    pub(crate) fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ClientError {
-        let detail = serde_json::from_slice::<ErrorBody>(body).ok().map(|b| b.error);
+    pub(crate) fn from_response(
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> ClientError {
+        let detail = serde_json::from_slice::<ErrorBody>(body)
+            .ok()
+            .map(|b| b.error);
         let retry_after = retry_after(headers);
         let code = detail.as_ref().map(|d| d.code.as_str());
         match status.as_u16() {
@@ -193,14 +210,20 @@ impl ClientError {
                 }
             }
             408 => ClientError::Timeout(format!("HTTP 408 ({})", detail_code(&detail))),
-            409 if code == Some(codes::TUS_OFFSET_MISMATCH) => ClientError::UploadResync { status: 409 },
-            409 if code.is_some_and(|c| c.ends_with(".in_progress")) => {
-                ClientError::InProgress { retry_after, detail }
+            409 if code == Some(codes::TUS_OFFSET_MISMATCH) => {
+                ClientError::UploadResync { status: 409 }
             }
+            409 if code.is_some_and(|c| c.ends_with(".in_progress")) => ClientError::InProgress {
+                retry_after,
+                detail,
+            },
             423 | 460 => ClientError::UploadResync {
                 status: status.as_u16(),
             },
-            429 => ClientError::RateLimited { retry_after, detail },
+            429 => ClientError::RateLimited {
+                retry_after,
+                detail,
+            },
             s if status.is_server_error() => ClientError::ServerError {
                 status: s,
                 retry_after,
@@ -213,8 +236,14 @@ impl ClientError {
     /// An [`ClientError::UploadGone`] outside tus is a plain refusal (a dossier not found).
     pub(crate) fn outside_uploads(self) -> ClientError {
         match self {
-            ClientError::UploadGone { status } => ClientError::Rejected { status, detail: None },
-            ClientError::UploadResync { status } => ClientError::Rejected { status, detail: None },
+            ClientError::UploadGone { status } => ClientError::Rejected {
+                status,
+                detail: None,
+            },
+            ClientError::UploadResync { status } => ClientError::Rejected {
+                status,
+                detail: None,
+            },
             e => e,
         }
     }
@@ -223,12 +252,18 @@ impl ClientError {
 /// `Retry-After` as seconds or as an HTTP date (RFC 9110 §10.2.3); a date in the past is
 /// zero.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
     let at = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
-    let wait = at.as_millisecond().saturating_sub(jiff::Timestamp::now().as_millisecond());
+    let wait = at
+        .as_millisecond()
+        .saturating_sub(jiff::Timestamp::now().as_millisecond());
     Some(Duration::from_millis(u64::try_from(wait).unwrap_or(0)))
 }
 
@@ -278,7 +313,10 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
         assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
-        h.insert(RETRY_AFTER, HeaderValue::from_static("Sun, 06 Nov 1994 08:49:37 GMT"));
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Sun, 06 Nov 1994 08:49:37 GMT"),
+        );
         assert_eq!(retry_after(&h), Some(Duration::ZERO));
         let later = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(120);
         let date = jiff::fmt::rfc2822::DateTimePrinter::new()
@@ -286,7 +324,10 @@ mod tests {
             .unwrap();
         h.insert(RETRY_AFTER, HeaderValue::from_str(&date).unwrap());
         let wait = retry_after(&h).unwrap();
-        assert!(wait > Duration::from_secs(100) && wait <= Duration::from_secs(120), "{wait:?}");
+        assert!(
+            wait > Duration::from_secs(100) && wait <= Duration::from_secs(120),
+            "{wait:?}"
+        );
         h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);
     }

@@ -42,7 +42,11 @@ impl UploadFile {
 
     /// A file whose length and SHA-256 the caller already knows (the outbox stores them
     /// when it seals); nothing is read until the upload.
-    pub fn from_parts(path: impl Into<PathBuf>, length: u64, sha256: impl Into<String>) -> UploadFile {
+    pub fn from_parts(
+        path: impl Into<PathBuf>,
+        length: u64,
+        sha256: impl Into<String>,
+    ) -> UploadFile {
         let path = path.into();
         let filename = path
             .file_name()
@@ -63,7 +67,11 @@ impl UploadFile {
 }
 
 /// SHA-256 of `len` bytes of the file from `offset`.
-pub(crate) async fn chunk_sha256(path: &Path, offset: u64, len: u64) -> Result<[u8; 32], ClientError> {
+pub(crate) async fn chunk_sha256(
+    path: &Path,
+    offset: u64,
+    len: u64,
+) -> Result<[u8; 32], ClientError> {
     let p = path.to_owned();
     let (read, digest) = tokio::task::spawn_blocking(move || hash_region(&p, offset, Some(len)))
         .await
@@ -121,6 +129,9 @@ mod tests {
         assert_eq!(f.filename, "hồ sơ.asice");
         let chunk = chunk_sha256(&path, 1, 1).await.unwrap();
         assert_eq!(hex::encode(chunk), hex::encode(Sha256::digest(b"b")));
-        assert_eq!(chunk_sha256(&path, 2, 5).await.unwrap_err().code(), "portal.file");
+        assert_eq!(
+            chunk_sha256(&path, 2, 5).await.unwrap_err().code(),
+            "portal.file"
+        );
     }
 }

@@ -15,7 +15,7 @@
 //! portal.login(&challenge.nonce, &signed).await?;
 //! let file = UploadFile::open("dossier.asice").await?;
 //! let done = portal.upload(&file, None, |state| { /* persist `state` */ Ok(()) }).await?;
-//! let receipt = portal.submit(done.upload_id().unwrap_or_default(), &file.sha256).await?;
+//! let receipt = portal.submit(&done.upload_id().unwrap_or_default(), &file.sha256).await?;
 //! # Ok(()) }
 //! ```
 
@@ -80,8 +80,10 @@ impl PortalClient {
     /// `POST /v1/auth/challenge`: a nonce for the token to sign.
     pub async fn challenge(&self) -> Result<Challenge, ClientError> {
         let url = self.transport.url(&["v1", "auth", "challenge"])?;
-        self.retry("challenge", || send_json(self.transport.request(Method::POST, url.clone())))
-            .await
+        self.retry("challenge", || {
+            send_json(self.transport.request(Method::POST, url.clone()))
+        })
+        .await
     }
 
     /// `POST /v1/auth/token` with the nonce and its CMS signature (DER); keeps the bearer
@@ -97,7 +99,11 @@ impl PortalClient {
         };
         let token: Token = self
             .retry("login", || {
-                send_json(self.transport.request(Method::POST, url.clone()).json(&body))
+                send_json(
+                    self.transport
+                        .request(Method::POST, url.clone())
+                        .json(&body),
+                )
             })
             .await?;
         self.transport.set_bearer(Some(&token.access_token));
@@ -119,7 +125,11 @@ impl PortalClient {
     }
 
     /// `POST /v1/dossiers`: files a completed upload. Idempotent by `container_sha256`.
-    pub async fn submit(&self, upload_id: &str, container_sha256: &str) -> Result<Receipt, ClientError> {
+    pub async fn submit(
+        &self,
+        upload_id: &str,
+        container_sha256: &str,
+    ) -> Result<Receipt, ClientError> {
         let url = self.transport.url(&["v1", "dossiers"])?;
         self.file(url, upload_id, container_sha256).await
     }
@@ -132,7 +142,9 @@ impl PortalClient {
         upload_id: &str,
         container_sha256: &str,
     ) -> Result<Receipt, ClientError> {
-        let url = self.transport.url(&["v1", "dossiers", number, "supplements"])?;
+        let url = self
+            .transport
+            .url(&["v1", "dossiers", number, "supplements"])?;
         self.file(url, upload_id, container_sha256).await
     }
 
@@ -147,7 +159,11 @@ impl PortalClient {
             container_sha256: container_sha256.to_ascii_lowercase(),
         };
         self.retry("submit", || {
-            send_json(self.transport.request(Method::POST, url.clone()).json(&body))
+            send_json(
+                self.transport
+                    .request(Method::POST, url.clone())
+                    .json(&body),
+            )
         })
         .await
     }
@@ -173,8 +189,10 @@ impl PortalClient {
         segments: &[&str],
     ) -> Result<T, ClientError> {
         let url = self.transport.url(segments)?;
-        self.retry(what, || send_json(self.transport.request(Method::GET, url.clone())))
-            .await
+        self.retry(what, || {
+            send_json(self.transport.request(Method::GET, url.clone()))
+        })
+        .await
     }
 
     async fn retry<T, Fut, F>(&self, what: &str, op: F) -> Result<T, ClientError>
@@ -192,19 +210,38 @@ mod tests {
 
     #[test]
     fn routes_hang_under_the_base_url_with_encoded_segments() {
-        let client = PortalClient::new(ClientConfig::parse("http://127.0.0.1:9/portal/").unwrap()).unwrap();
-        let url = client.transport.url(&["v1", "dossiers", "4-2026/00001"]).unwrap();
-        assert_eq!(url.as_str(), "http://127.0.0.1:9/portal/v1/dossiers/4-2026%2F00001");
-        assert_eq!(client.tus().endpoint().as_str(), "http://127.0.0.1:9/portal/v1/uploads");
+        let client =
+            PortalClient::new(ClientConfig::parse("http://127.0.0.1:9/portal/").unwrap()).unwrap();
+        let url = client
+            .transport
+            .url(&["v1", "dossiers", "4-2026/00001"])
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:9/portal/v1/dossiers/4-2026%2F00001"
+        );
+        assert_eq!(
+            client.tus().endpoint().as_str(),
+            "http://127.0.0.1:9/portal/v1/uploads"
+        );
         let bare = PortalClient::new(ClientConfig::parse("http://127.0.0.1:9").unwrap()).unwrap();
-        assert_eq!(bare.tus().endpoint().as_str(), "http://127.0.0.1:9/v1/uploads");
+        assert_eq!(
+            bare.tus().endpoint().as_str(),
+            "http://127.0.0.1:9/v1/uploads"
+        );
     }
 
     #[test]
     fn a_bad_url_or_root_is_a_configuration_error() {
-        assert_eq!(ClientConfig::parse("ftp://x/").unwrap_err().code(), "portal.config");
+        assert_eq!(
+            ClientConfig::parse("ftp://x/").unwrap_err().code(),
+            "portal.config"
+        );
         let mut config = ClientConfig::parse("https://127.0.0.1/").unwrap();
         config.extra_roots.push(b"not a certificate".to_vec());
-        assert_eq!(PortalClient::new(config).unwrap_err().code(), "portal.config");
+        assert_eq!(
+            PortalClient::new(config).unwrap_err().code(),
+            "portal.config"
+        );
     }
 }

@@ -127,7 +127,9 @@ mod tests {
         };
         let started = std::time::Instant::now();
         let out: Result<(), _> = policy
-            .run("test", || async { Err(ClientError::Timeout("slow".into())) })
+            .run("test", || async {
+                Err(ClientError::Timeout("slow".into()))
+            })
             .await;
         assert_eq!(out.unwrap_err().code(), "portal.timeout");
         assert!(started.elapsed() < Duration::from_secs(1));

@@ -112,7 +112,9 @@ impl Transport {
     }
 
     pub(crate) fn has_bearer(&self) -> bool {
-        self.bearer.read().map_or_else(|p| p.into_inner().is_some(), |b| b.is_some())
+        self.bearer
+            .read()
+            .map_or_else(|p| p.into_inner().is_some(), |b| b.is_some())
     }
 
     /// A request with the bearer token, if any, and the default timeout.
@@ -163,7 +165,7 @@ pub(crate) async fn send(req: RequestBuilder) -> Result<Response, ClientError> {
 /// Sends a request and decodes its JSON answer.
 pub(crate) async fn send_json<T: DeserializeOwned>(req: RequestBuilder) -> Result<T, ClientError> {
     let resp = send(req).await.map_err(ClientError::outside_uploads)?;
-    let bytes = resp.bytes().await.map_err(ClientError::from_transport)?;
+    let bytes = resp.bytes().await.map_err(ClientError::from_body_read)?;
     serde_json::from_slice(&bytes)
         .map_err(|e| ClientError::Protocol(format!("the answer is not the expected JSON: {e}")))
 }

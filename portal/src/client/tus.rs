@@ -45,7 +45,12 @@ impl Capabilities {
         let list = |name: &str| -> Vec<String> {
             h.get(name)
                 .and_then(|v| v.to_str().ok())
-                .map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().to_owned())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
                 .unwrap_or_default()
         };
         Capabilities {
@@ -85,15 +90,18 @@ impl UploadState {
 
     /// The upload id the portal's `POST /v1/dossiers` takes: the last path segment of the
     /// upload URL.
-    pub fn upload_id(&self) -> Option<&str> {
+    pub fn upload_id(&self) -> Option<String> {
         upload_id(&self.upload_url)
     }
 }
 
 /// The last non-empty path segment of an upload URL.
-pub fn upload_id(upload_url: &str) -> Option<&str> {
-    let path = upload_url.split(['?', '#']).next()?;
-    path.rsplit('/').find(|s| !s.is_empty()).filter(|s| !s.contains(':'))
+pub fn upload_id(upload_url: &str) -> Option<String> {
+    let url = Url::parse(upload_url).ok()?;
+    url.path_segments()?
+        .rev()
+        .find(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 /// A tus client for one collection URL (where `POST` creates uploads).
@@ -107,7 +115,10 @@ pub struct TusClient {
 impl TusClient {
     /// A standalone tus client (the portal client makes its own, sharing its login).
     pub fn new(config: ClientConfig, endpoint: Url) -> Result<TusClient, ClientError> {
-        Ok(TusClient::with_transport(Arc::new(Transport::new(config)?), endpoint))
+        Ok(TusClient::with_transport(
+            Arc::new(Transport::new(config)?),
+            endpoint,
+        ))
     }
 
     pub(crate) fn with_transport(transport: Arc<Transport>, endpoint: Url) -> TusClient {
@@ -127,7 +138,9 @@ impl TusClient {
         self.capabilities
             .get_or_try_init(|| {
                 self.transport.config.retry.run("tus OPTIONS", || async {
-                    let req = self.transport.request(Method::OPTIONS, self.endpoint.clone());
+                    let req = self
+                        .transport
+                        .request(Method::OPTIONS, self.endpoint.clone());
                     let resp = send(req).await?;
                     Ok(Capabilities::from_headers(resp.headers()))
                 })
@@ -150,32 +163,44 @@ impl TusClient {
         ]);
         // Not idempotent, but harmless to repeat: a lost answer leaves an empty upload on
         // the server, which expires there.
-        self.transport.config.retry.run("tus POST", || async {
-            let req = self
-                .request(Method::POST, self.endpoint.clone())
-                .header(wire::H_UPLOAD_LENGTH, file.length)
-                .header(wire::H_UPLOAD_METADATA, metadata.as_str())
-                .header(CONTENT_LENGTH, 0);
-            let resp = send(req).await?;
-            if resp.status() != StatusCode::CREATED {
-                return Err(ClientError::Protocol(format!("creation answered {}", resp.status())));
-            }
-            let location = resp
-                .headers()
-                .get(LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .ok_or_else(|| ClientError::Protocol("creation answered without a Location".into()))?;
-            // A relative Location is resolved against the creation URL.
-            self.endpoint
-                .join(location)
-                .map_err(|e| ClientError::Protocol(format!("bad Location {location:?}: {e}")))
-        })
-        .await
+        self.transport
+            .config
+            .retry
+            .run("tus POST", || async {
+                let req = self
+                    .request(Method::POST, self.endpoint.clone())
+                    .header(wire::H_UPLOAD_LENGTH, file.length)
+                    .header(wire::H_UPLOAD_METADATA, metadata.as_str())
+                    .header(CONTENT_LENGTH, 0);
+                let resp = send(req).await?;
+                if resp.status() != StatusCode::CREATED {
+                    return Err(ClientError::Protocol(format!(
+                        "creation answered {}",
+                        resp.status()
+                    )));
+                }
+                let location = resp
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .ok_or_else(|| {
+                        ClientError::Protocol("creation answered without a Location".into())
+                    })?;
+                // A relative Location is resolved against the creation URL.
+                self.endpoint
+                    .join(location)
+                    .map_err(|e| ClientError::Protocol(format!("bad Location {location:?}: {e}")))
+            })
+            .await
     }
 
     /// `HEAD`: the server's offset and length of an upload.
     pub async fn offset(&self, upload_url: &Url) -> Result<(u64, Option<u64>), ClientError> {
-        self.transport.config.retry.run("tus HEAD", || self.head_once(upload_url)).await
+        self.transport
+            .config
+            .retry
+            .run("tus HEAD", || self.head_once(upload_url))
+            .await
     }
 
     async fn head_once(&self, upload_url: &Url) -> Result<(u64, Option<u64>), ClientError> {
@@ -231,7 +256,9 @@ impl TusClient {
         };
         if state.is_none() {
             if !caps.supports("creation") {
-                return Err(ClientError::Protocol("the tus server does not offer creation".into()));
+                return Err(ClientError::Protocol(
+                    "the tus server does not offer creation".into(),
+                ));
             }
             let url = self.create(file).await?;
             state = Some(UploadState {
@@ -256,7 +283,9 @@ impl TusClient {
                 .transport
                 .config
                 .retry
-                .run("tus PATCH", || self.step(file, &url, &known, &resync, checksum))
+                .run("tus PATCH", || {
+                    self.step(file, &url, &known, &resync, checksum)
+                })
                 .await?;
             if offset != state.offset {
                 state.offset = offset;
@@ -278,7 +307,9 @@ impl TusClient {
         }
         let url = parse_url(&saved.upload_url)?;
         match self.offset(&url).await {
-            Ok((offset, length)) if offset <= file.length && length.is_none_or(|l| l == file.length) => {
+            Ok((offset, length))
+                if offset <= file.length && length.is_none_or(|l| l == file.length) =>
+            {
                 Ok(Some(UploadState {
                     offset,
                     ..saved.clone()
@@ -320,7 +351,12 @@ impl TusClient {
         if offset == file.length {
             return Ok(offset);
         }
-        let len = self.transport.config.chunk_size.max(1).min(file.length - offset);
+        let len = self
+            .transport
+            .config
+            .chunk_size
+            .max(1)
+            .min(file.length - offset);
         match self.patch(file, url, offset, len, checksum).await {
             Ok(next) => {
                 known.store(next, Ordering::SeqCst);
@@ -356,7 +392,9 @@ impl TusClient {
             let digest = chunk_sha256(&file.path, offset, len).await?;
             req = req.header(wire::H_UPLOAD_CHECKSUM, wire::checksum_header(&digest));
         }
-        let mut reader = tokio::fs::File::open(&file.path).await.map_err(file_error)?;
+        let mut reader = tokio::fs::File::open(&file.path)
+            .await
+            .map_err(file_error)?;
         reader
             .seek(std::io::SeekFrom::Start(offset))
             .await
@@ -403,8 +441,14 @@ mod tests {
         let caps = Capabilities::from_headers(&h);
         assert!(caps.supports("creation") && caps.supports("termination"));
         assert!(!caps.sha256_checksums(), "FileStore lists no checksum");
-        h.insert("tus-extension", HeaderValue::from_static("creation,checksum,termination"));
-        h.insert("tus-checksum-algorithm", HeaderValue::from_static("sha1,sha256"));
+        h.insert(
+            "tus-extension",
+            HeaderValue::from_static("creation,checksum,termination"),
+        );
+        h.insert(
+            "tus-checksum-algorithm",
+            HeaderValue::from_static("sha1,sha256"),
+        );
         h.insert("tus-max-size", HeaderValue::from_static("1073741824"));
         let caps = Capabilities::from_headers(&h);
         assert!(caps.sha256_checksums());
@@ -413,8 +457,14 @@ mod tests {
 
     #[test]
     fn the_upload_id_is_the_last_path_segment() {
-        assert_eq!(upload_id("https://p.example/v1/uploads/abc123"), Some("abc123"));
-        assert_eq!(upload_id("https://p.example/v1/uploads/abc123/?x=1"), Some("abc123"));
+        assert_eq!(
+            upload_id("https://p.example/v1/uploads/abc123").as_deref(),
+            Some("abc123")
+        );
+        assert_eq!(
+            upload_id("https://p.example/v1/uploads/abc123/?x=1").as_deref(),
+            Some("abc123")
+        );
         assert_eq!(upload_id("https://p.example/"), None);
     }
 
@@ -426,6 +476,9 @@ mod tests {
             "http://127.0.0.1:9/files/abc"
         );
         let endpoint = Url::parse("http://127.0.0.1:9/v1/uploads/").unwrap();
-        assert_eq!(endpoint.join("abc").unwrap().as_str(), "http://127.0.0.1:9/v1/uploads/abc");
+        assert_eq!(
+            endpoint.join("abc").unwrap().as_str(),
+            "http://127.0.0.1:9/v1/uploads/abc"
+        );
     }
 }

@@ -594,6 +594,7 @@ fn advance_in(
         });
     }
     let name = to.name();
+    let at = Timestamp::from_second(at.as_second()).unwrap_or(at);
     let event = StatusEvent { at, status: to };
     tx.execute(
         "INSERT INTO events (dossier_number, event) VALUES (?1, ?2)",

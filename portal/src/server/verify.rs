@@ -125,6 +125,7 @@ pub fn check_asic_shape(container: &Path) -> Result<(), Rejection> {
     }
     let signed = zip
         .file_names()
+        .filter_map(Result::ok)
         .any(|n| n.starts_with("META-INF/") && n.contains("signatures") && n.ends_with(".xml"));
     if !signed {
         return Err(Rejection::new(

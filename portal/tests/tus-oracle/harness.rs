@@ -20,7 +20,10 @@ pub fn unavailable() -> Option<String> {
         Ok(out) if out.status.success() => out,
         _ => return Some("node is not installed".into()),
     };
-    let version = String::from_utf8_lossy(&out.stdout).trim().trim_start_matches('v').to_owned();
+    let version = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .trim_start_matches('v')
+        .to_owned();
     let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
     let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
     if (major, minor) < (20, 19) {

@@ -63,7 +63,9 @@ impl RevocationMode {
 #[derive(Debug, Clone, Copy)]
 pub struct CheckOptions<'a> {
     /// The moment at which the certificate must be valid: now before signing; the signing
-    /// time when verifying.
+    /// time when verifying (a certificate revoked after it still passes, with the revocation
+    /// reported in [`CertificateReport::revocation_info`]). Revocation answers themselves are
+    /// always judged fresh against the current clock.
     pub at: Timestamp,
     pub revocation: RevocationMode,
     /// The applicant's tax code, already validated by the caller (`0100109106`, or a branch's

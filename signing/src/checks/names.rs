@@ -2,7 +2,7 @@
 //! form for messages. Attribute values are read from the DER, never from a printed string.
 
 use der::asn1::{Any, ObjectIdentifier};
-use der::{Encode, Tag};
+use der::{Encode, Tag, Tagged};
 use x509_cert::name::Name;
 
 const OID_CN: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
@@ -17,7 +17,7 @@ pub(crate) fn value_text(value: &Any) -> Option<String> {
         }
         Tag::TeletexString => Some(bytes.iter().map(|&b| char::from(b)).collect()),
         Tag::BmpString => {
-            if bytes.len() % 2 != 0 {
+            if !bytes.len().is_multiple_of(2) {
                 return None;
             }
             let units: Vec<u16> = bytes

@@ -26,14 +26,14 @@ const MAX_PATHS: usize = 32;
 
 /// Critical extensions we process (RFC 5280, 4.2): anything else critical is refused.
 const UNDERSTOOD: [&str; 9] = [
-    "2.5.29.15", // keyUsage
-    "2.5.29.19", // basicConstraints
-    "2.5.29.37", // extKeyUsage
-    "2.5.29.14", // subjectKeyIdentifier
-    "2.5.29.35", // authorityKeyIdentifier
-    "2.5.29.17", // subjectAltName
-    "2.5.29.32", // certificatePolicies (no policy is required, so none can be unmet)
-    "2.5.29.31", // cRLDistributionPoints
+    "2.5.29.15",         // keyUsage
+    "2.5.29.19",         // basicConstraints
+    "2.5.29.37",         // extKeyUsage
+    "2.5.29.14",         // subjectKeyIdentifier
+    "2.5.29.35",         // authorityKeyIdentifier
+    "2.5.29.17",         // subjectAltName
+    "2.5.29.32",         // certificatePolicies (no policy is required, so none can be unmet)
+    "2.5.29.31",         // cRLDistributionPoints
     "1.3.6.1.5.5.7.1.1", // authorityInfoAccess
 ];
 
@@ -62,7 +62,10 @@ fn authority_key_id(cert: &Certificate) -> Option<Vec<u8>> {
 /// Whether `candidate` may be `child`'s issuer: its subject is the child's issuer name, and
 /// the key identifiers agree when both are present.
 fn may_issue(candidate: &Certificate, child: &Certificate) -> bool {
-    if !names::same(&candidate.tbs_certificate.subject, &child.tbs_certificate.issuer) {
+    if !names::same(
+        &candidate.tbs_certificate.subject,
+        &child.tbs_certificate.issuer,
+    ) {
         return false;
     }
     match (authority_key_id(child), key_id(candidate)) {
@@ -108,8 +111,7 @@ fn build<'a>(
         }
     }
     for candidate in intermediates {
-        let already = chain.iter().any(|c| *c == candidate)
-            || anchors.iter().any(|a| *a == candidate);
+        let already = chain.contains(&candidate) || anchors.contains(&candidate);
         if !already && may_issue(candidate, current) {
             chain.push(candidate);
             build(chain, intermediates, anchors, found);
@@ -147,27 +149,39 @@ fn not_ca(issuer: &Certificate, why_vi: &str, why_en: &str) -> CheckOutcome {
 fn check_issuer(issuer: &Certificate, depth: usize, is_anchor: bool) -> Result<(), CheckOutcome> {
     match issuer.tbs_certificate.get::<BasicConstraints>() {
         Ok(Some((_, bc))) if !bc.ca => {
-            return Err(not_ca(issuer, "không phải CA (basicConstraints cA = false)", "it is not a CA (basicConstraints cA is false)"));
+            return Err(not_ca(
+                issuer,
+                "không phải CA (basicConstraints cA = false)",
+                "it is not a CA (basicConstraints cA is false)",
+            ));
         }
         Ok(Some((_, bc))) => {
-            if let Some(max) = bc.path_len_constraint {
-                if depth > usize::from(max) {
-                    return Err(not_ca(
-                        issuer,
-                        &format!("vượt giới hạn độ dài đường dẫn (pathLen {max})"),
-                        &format!("the path exceeds its path length constraint ({max})"),
-                    ));
-                }
+            if let Some(max) = bc.path_len_constraint
+                && depth > usize::from(max)
+            {
+                return Err(not_ca(
+                    issuer,
+                    &format!("vượt giới hạn độ dài đường dẫn (pathLen {max})"),
+                    &format!("the path exceeds its path length constraint ({max})"),
+                ));
             }
         }
         // An anchor may be a version 1 certificate without extensions: it is trusted as a
         // name and a key.
         Ok(None) if is_anchor => {}
         Ok(None) => {
-            return Err(not_ca(issuer, "thiếu basicConstraints", "it has no basicConstraints"));
+            return Err(not_ca(
+                issuer,
+                "thiếu basicConstraints",
+                "it has no basicConstraints",
+            ));
         }
         Err(_) => {
-            return Err(not_ca(issuer, "basicConstraints bị lỗi định dạng", "its basicConstraints is malformed"));
+            return Err(not_ca(
+                issuer,
+                "basicConstraints bị lỗi định dạng",
+                "its basicConstraints is malformed",
+            ));
         }
     }
     match issuer.tbs_certificate.get::<KeyUsage>() {
@@ -177,13 +191,20 @@ fn check_issuer(issuer: &Certificate, depth: usize, is_anchor: bool) -> Result<(
             "its key usage lacks keyCertSign",
         )),
         Ok(_) => Ok(()),
-        Err(_) => Err(not_ca(issuer, "keyUsage bị lỗi định dạng", "its key usage is malformed")),
+        Err(_) => Err(not_ca(
+            issuer,
+            "keyUsage bị lỗi định dạng",
+            "its key usage is malformed",
+        )),
     }
 }
 
 fn check_validity(cert: &Certificate, at: Timestamp) -> Result<(), CheckOutcome> {
     let validity = &cert.tbs_certificate.validity;
-    let (from, to) = (time::of(&validity.not_before), time::of(&validity.not_after));
+    let (from, to) = (
+        time::of(&validity.not_before),
+        time::of(&validity.not_after),
+    );
     if at >= from && at <= to {
         return Ok(());
     }
@@ -192,8 +213,12 @@ fn check_validity(cert: &Certificate, at: Timestamp) -> Result<(), CheckOutcome>
     Err(CheckOutcome::failed(
         Code::ChainExpiredIssuer,
         Message::new(
-            format!("Chứng thư số của tổ chức cấp \"{name}\" không có hiệu lực vào thời điểm kiểm tra (hiệu lực từ {from} đến {to})."),
-            format!("The issuer certificate \"{name}\" is not valid at the time of the check (valid from {from} to {to})."),
+            format!(
+                "Chứng thư số của tổ chức cấp \"{name}\" không có hiệu lực vào thời điểm kiểm tra (hiệu lực từ {from} đến {to})."
+            ),
+            format!(
+                "The issuer certificate \"{name}\" is not valid at the time of the check (valid from {from} to {to})."
+            ),
         ),
     ))
 }
@@ -210,8 +235,12 @@ fn check_path(path: &[&Certificate], at: Timestamp) -> Result<(), CheckOutcome> 
                 return Err(CheckOutcome::failed(
                     Code::ChainInvalidSignature,
                     Message::new(
-                        format!("Chữ ký trên chứng thư số \"{c}\" không phải của tổ chức cấp \"{s}\": chứng thư số có thể bị giả mạo."),
-                        format!("The signature on the certificate \"{c}\" is not by its issuer \"{s}\": the certificate may be forged."),
+                        format!(
+                            "Chữ ký trên chứng thư số \"{c}\" không phải của tổ chức cấp \"{s}\": chứng thư số có thể bị giả mạo."
+                        ),
+                        format!(
+                            "The signature on the certificate \"{c}\" is not by its issuer \"{s}\": the certificate may be forged."
+                        ),
                     ),
                 ));
             }
@@ -220,8 +249,12 @@ fn check_path(path: &[&Certificate], at: Timestamp) -> Result<(), CheckOutcome> 
                 return Err(CheckOutcome::failed(
                     Code::ChainUnsupportedAlgorithm,
                     Message::new(
-                        format!("Không kiểm tra được chữ ký trên chứng thư số \"{c}\": thuật toán không được hỗ trợ ({what})."),
-                        format!("The signature on the certificate \"{c}\" cannot be checked: unsupported {what}."),
+                        format!(
+                            "Không kiểm tra được chữ ký trên chứng thư số \"{c}\": thuật toán không được hỗ trợ ({what})."
+                        ),
+                        format!(
+                            "The signature on the certificate \"{c}\" cannot be checked: unsupported {what}."
+                        ),
                     ),
                 ));
             }
@@ -239,8 +272,12 @@ fn check_path(path: &[&Certificate], at: Timestamp) -> Result<(), CheckOutcome> 
             return Err(CheckOutcome::failed(
                 Code::ChainUnknownCriticalExtension,
                 Message::new(
-                    format!("Chứng thư số \"{c}\" có phần mở rộng bắt buộc (critical) không được hỗ trợ: {oid}."),
-                    format!("The certificate \"{c}\" has a critical extension we do not support: {oid}."),
+                    format!(
+                        "Chứng thư số \"{c}\" có phần mở rộng bắt buộc (critical) không được hỗ trợ: {oid}."
+                    ),
+                    format!(
+                        "The certificate \"{c}\" has a critical extension we do not support: {oid}."
+                    ),
                 ),
             ));
         }
@@ -253,8 +290,12 @@ fn untrusted(cert: &Certificate) -> CheckOutcome {
     CheckOutcome::failed(
         Code::ChainUntrusted,
         Message::new(
-            format!("Chứng thư số không dẫn tới tổ chức chứng thực tin cậy nào (tổ chức cấp: \"{issuer}\"). Hãy thêm chứng thư số gốc (--trust-anchor) hoặc các chứng thư số trung gian còn thiếu."),
-            format!("The certificate does not chain to a trusted root (issuer: \"{issuer}\"). Add the root certificate (--trust-anchor) or the missing intermediate certificates."),
+            format!(
+                "Chứng thư số không dẫn tới tổ chức chứng thực tin cậy nào (tổ chức cấp: \"{issuer}\"). Hãy thêm chứng thư số gốc (--trust-anchor) hoặc các chứng thư số trung gian còn thiếu."
+            ),
+            format!(
+                "The certificate does not chain to a trusted root (issuer: \"{issuer}\"). Add the root certificate (--trust-anchor) or the missing intermediate certificates."
+            ),
         ),
     )
 }
@@ -268,7 +309,7 @@ pub(crate) fn validate(
     at: Timestamp,
 ) -> PathOutcome {
     // A certificate that is itself an anchor is trusted as such.
-    if anchors.iter().any(|a| *a == cert) {
+    if anchors.contains(&cert) {
         return PathOutcome {
             outcome: CheckOutcome::passed(),
             path: vec![cert.clone()],

@@ -95,8 +95,12 @@ pub(crate) fn check(cert: &Certificate, expected: &str) -> CheckOutcome {
         return CheckOutcome::failed(
             Code::TaxCodeMismatch,
             Message::new(
-                format!("Mã số thuế của người nộp đơn \"{expected}\" không hợp lệ; chứng thư số mang mã số thuế {listed}."),
-                format!("The applicant's tax code \"{expected}\" is not a tax code; the certificate carries {listed}."),
+                format!(
+                    "Mã số thuế của người nộp đơn \"{expected}\" không hợp lệ; chứng thư số mang mã số thuế {listed}."
+                ),
+                format!(
+                    "The applicant's tax code \"{expected}\" is not a tax code; the certificate carries {listed}."
+                ),
             ),
         );
     };
@@ -115,8 +119,12 @@ pub(crate) fn check(cert: &Certificate, expected: &str) -> CheckOutcome {
         return CheckOutcome::failed(
             Code::TaxCodeBranch,
             Message::new(
-                format!("Chứng thư số mang mã số thuế {cert_code}, còn người nộp đơn là {applicant}: cùng doanh nghiệp nhưng khác đơn vị (chi nhánh và doanh nghiệp). Chưa có căn cứ cho phép chứng thư số của chi nhánh ký thay doanh nghiệp (hoặc ngược lại), nên không dùng được."),
-                format!("The certificate carries tax code {cert_code} and the applicant is {applicant}: the same enterprise but a different unit (branch and parent). Nothing settles that a branch's certificate may sign for its parent (or the reverse), so it is refused."),
+                format!(
+                    "Chứng thư số mang mã số thuế {cert_code}, còn người nộp đơn là {applicant}: cùng doanh nghiệp nhưng khác đơn vị (chi nhánh và doanh nghiệp). Chưa có căn cứ cho phép chứng thư số của chi nhánh ký thay doanh nghiệp (hoặc ngược lại), nên không dùng được."
+                ),
+                format!(
+                    "The certificate carries tax code {cert_code} and the applicant is {applicant}: the same enterprise but a different unit (branch and parent). Nothing settles that a branch's certificate may sign for its parent (or the reverse), so it is refused."
+                ),
             ),
         );
     }
@@ -124,8 +132,12 @@ pub(crate) fn check(cert: &Certificate, expected: &str) -> CheckOutcome {
     CheckOutcome::failed(
         Code::TaxCodeMismatch,
         Message::new(
-            format!("Mã số thuế trong chứng thư số ({listed}) khác mã số thuế của người nộp đơn ({applicant})."),
-            format!("The tax code in the certificate ({listed}) differs from the applicant's ({applicant})."),
+            format!(
+                "Mã số thuế trong chứng thư số ({listed}) khác mã số thuế của người nộp đơn ({applicant})."
+            ),
+            format!(
+                "The tax code in the certificate ({listed}) differs from the applicant's ({applicant})."
+            ),
         ),
     )
 }

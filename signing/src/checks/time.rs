@@ -33,9 +33,13 @@ pub(crate) fn show(t: Timestamp) -> String {
     t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
-/// Whether `update`/`next` (thisUpdate, nextUpdate) of an OCSP response or a CRL are
-/// current at `now`. The reason in English when not.
-pub(crate) fn fresh(this: Timestamp, next: Option<Timestamp>, now: Timestamp) -> Result<(), String> {
+/// Whether an OCSP response's or a CRL's `this` (thisUpdate) and `next` (nextUpdate) are
+/// current at `now`; the reason in English when not.
+pub(crate) fn fresh(
+    this: Timestamp,
+    next: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<(), String> {
     let s = now.as_second();
     if this.as_second() > s + CLOCK_SKEW_SECS {
         return Err(format!("thisUpdate {} is in the future", show(this)));

@@ -111,7 +111,9 @@ fn scheme(algorithm: &AlgorithmIdentifierOwned) -> Result<Scheme, VerifyError> {
                 .ok_or_else(|| unsupported(format!("RSASSA-PSS with hash {}", params.hash.oid)))?;
             let mgf_hash = params.mask_gen.parameters.as_ref().map(|p| p.oid);
             if params.mask_gen.oid != MGF1 || mgf_hash != Some(params.hash.oid) {
-                return Err(unsupported("RSASSA-PSS with a mask generation other than MGF1 on the same hash"));
+                return Err(unsupported(
+                    "RSASSA-PSS with a mask generation other than MGF1 on the same hash",
+                ));
             }
             Scheme::Pss {
                 hash,
@@ -161,14 +163,16 @@ pub(crate) fn verify(
                 SECP256R1 => {
                     let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(point)
                         .map_err(|_| VerifyError::Invalid)?;
-                    let sig = p256::ecdsa::Signature::from_der(sig).map_err(|_| VerifyError::Invalid)?;
+                    let sig =
+                        p256::ecdsa::Signature::from_der(sig).map_err(|_| VerifyError::Invalid)?;
                     key.verify_prehash(&prehash, &sig)
                         .map_err(|_| VerifyError::Invalid)
                 }
                 SECP384R1 => {
                     let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(point)
                         .map_err(|_| VerifyError::Invalid)?;
-                    let sig = p384::ecdsa::Signature::from_der(sig).map_err(|_| VerifyError::Invalid)?;
+                    let sig =
+                        p384::ecdsa::Signature::from_der(sig).map_err(|_| VerifyError::Invalid)?;
                     key.verify_prehash(&prehash, &sig)
                         .map_err(|_| VerifyError::Invalid)
                 }
@@ -183,12 +187,18 @@ pub(crate) fn verify(
 }
 
 /// Verifies that `cert` is signed by the key in `issuer`.
-pub(crate) fn certificate(cert: &Certificate, issuer: &SubjectPublicKeyInfoOwned) -> Result<(), VerifyError> {
+pub(crate) fn certificate(
+    cert: &Certificate,
+    issuer: &SubjectPublicKeyInfoOwned,
+) -> Result<(), VerifyError> {
     // The outer and inner algorithm identifiers must agree (RFC 5280, 4.1.1.2).
     if cert.signature_algorithm != cert.tbs_certificate.signature {
         return Err(VerifyError::Invalid);
     }
-    let tbs = cert.tbs_certificate.to_der().map_err(|_| VerifyError::Invalid)?;
+    let tbs = cert
+        .tbs_certificate
+        .to_der()
+        .map_err(|_| VerifyError::Invalid)?;
     verify(issuer, &cert.signature_algorithm, &tbs, &cert.signature)
 }
 

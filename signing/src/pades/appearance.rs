@@ -23,6 +23,8 @@ const INK: (f32, f32, f32) = (0.05, 0.15, 0.55);
 const PADDING: f32 = 3.0;
 const LINE_SPACING: f32 = 1.2;
 const MAX_FONT_SIZE: f32 = 10.0;
+/// Below this size lines are wrapped at spaces rather than shrunk further.
+const MIN_WRAPPED_SIZE: f32 = 6.0;
 
 /// One face of the family, parsed.
 struct Face<'a> {
@@ -34,7 +36,9 @@ struct Face<'a> {
 impl<'a> Face<'a> {
     fn parse(bytes: &'a [u8]) -> Result<Face<'a>, PadesError> {
         let font = FontRef::new(bytes).map_err(|e| PadesError::Font(e.to_string()))?;
-        let upem = font.metrics(Size::unscaled(), LocationRef::default()).units_per_em;
+        let upem = font
+            .metrics(Size::unscaled(), LocationRef::default())
+            .units_per_em;
         if upem == 0 {
             return Err(PadesError::Font("units per em is zero".into()));
         }
@@ -58,6 +62,42 @@ impl<'a> Face<'a> {
             .collect()
     }
 
+    fn line(&self, bold: bool, glyphs: Vec<(char, GlyphId)>) -> Line {
+        let width = glyphs.iter().map(|(_, g)| self.advance(*g)).sum::<f32>() / 1000.0;
+        Line {
+            bold,
+            glyphs,
+            width,
+        }
+    }
+
+    /// The line broken at spaces into lines at most `max_width` wide at 1 pt (a word longer
+    /// than that stays whole on its own line).
+    fn wrap(&self, line: &Line, max_width: f32) -> Result<Vec<Line>, PadesError> {
+        let space = self.glyphs(" ")?;
+        let space_width = self.line(line.bold, space.clone()).width;
+        let mut out = Vec::new();
+        let mut current: Vec<(char, GlyphId)> = Vec::new();
+        let mut current_width = 0.0;
+        for word in line.glyphs.split(|(c, _)| *c == ' ').filter(|w| !w.is_empty()) {
+            let word_width = self.line(line.bold, word.to_vec()).width;
+            if !current.is_empty() && current_width + space_width + word_width > max_width {
+                out.push(self.line(line.bold, std::mem::take(&mut current)));
+                current_width = 0.0;
+            }
+            if !current.is_empty() {
+                current.extend(space.iter().copied());
+                current_width += space_width;
+            }
+            current.extend(word.iter().copied());
+            current_width += word_width;
+        }
+        if !current.is_empty() || out.is_empty() {
+            out.push(self.line(line.bold, current));
+        }
+        Ok(out)
+    }
+
     /// Advance width of a glyph in 1/1000 em (PDF glyph space).
     fn advance(&self, glyph: GlyphId) -> f32 {
         let metrics = self
@@ -65,6 +105,47 @@ impl<'a> Face<'a> {
             .glyph_metrics(Size::unscaled(), LocationRef::default());
         metrics.advance_width(glyph).unwrap_or(0.0) * 1000.0 / self.units_per_em
     }
+}
+
+/// The largest size (10 pt down to 6 pt, in half points) at which the lines, wrapped at spaces
+/// where too long, fit the box; if none, the lines unwrapped and shrunk until they fit.
+fn fit(
+    input: &[Line],
+    regular: &Face<'_>,
+    bold: &Face<'_>,
+    inner_w: f32,
+    inner_h: f32,
+) -> Result<(f32, Vec<Line>), PadesError> {
+    let mut size = MAX_FONT_SIZE;
+    while size >= MIN_WRAPPED_SIZE {
+        let mut laid = Vec::new();
+        for line in input {
+            let face = if line.bold { bold } else { regular };
+            laid.extend(face.wrap(line, inner_w / size)?);
+        }
+        let fits = laid.len() as f32 * LINE_SPACING * size <= inner_h
+            && laid.iter().all(|l| l.width * size <= inner_w);
+        if fits {
+            return Ok((size, laid));
+        }
+        size -= 0.5;
+    }
+    let count = input.len().max(1) as f32;
+    let mut size = MAX_FONT_SIZE.min(inner_h / (count * LINE_SPACING));
+    for line in input {
+        if line.width > 0.0 {
+            size = size.min(inner_w / line.width);
+        }
+    }
+    let laid = input
+        .iter()
+        .map(|l| Line {
+            bold: l.bold,
+            glyphs: l.glyphs.clone(),
+            width: l.width,
+        })
+        .collect();
+    Ok((size.max(1.0), laid))
 }
 
 /// A line of text, NFC, as glyphs of its face.
@@ -96,29 +177,16 @@ pub(crate) fn build(
 ) -> Result<AppearanceObjects, PadesError> {
     let regular = Face::parse(fonts.regular)?;
     let bold = Face::parse(fonts.bold)?;
-    let mut laid = Vec::new();
+    let mut input = Vec::new();
     for (i, text) in lines.iter().enumerate() {
         let text: String = text.nfc().collect();
         let face = if i == 0 { &bold } else { &regular };
-        let glyphs = face.glyphs(&text)?;
-        let width = glyphs.iter().map(|(_, g)| face.advance(*g)).sum::<f32>() / 1000.0;
-        laid.push(Line {
-            bold: i == 0,
-            glyphs,
-            width,
-        });
+        input.push(face.line(i == 0, face.glyphs(&text)?));
     }
-
     let inner_w = (width - 2.0 * PADDING).max(1.0);
     let inner_h = (height - 2.0 * PADDING).max(1.0);
+    let (size, laid) = fit(&input, &regular, &bold, inner_w, inner_h)?;
     let count = laid.len().max(1) as f32;
-    let mut size = MAX_FONT_SIZE.min(inner_h / (count * LINE_SPACING));
-    for line in &laid {
-        if line.width > 0.0 {
-            size = size.min(inner_w / line.width);
-        }
-    }
-    let size = size.max(1.0);
 
     let mut next = first;
     let mut alloc = || {
@@ -276,14 +344,24 @@ fn embed(
             .flatten()
             .collect::<Vec<u8>>(),
     );
-    let tag: String = digest[..6].iter().map(|b| char::from(b'A' + b % 26)).collect();
+    let tag: String = digest[..6]
+        .iter()
+        .map(|b| char::from(b'A' + b % 26))
+        .collect();
     let base_font = format!("{tag}+{ps_name}");
 
     let metrics = face.font.metrics(Size::unscaled(), LocationRef::default());
     let scale = 1000.0 / face.units_per_em;
-    let bbox = metrics.bounds.map_or(PdfRect::new(0.0, 0.0, 1000.0, 1000.0), |b| {
-        PdfRect::new(b.x_min * scale, b.y_min * scale, b.x_max * scale, b.y_max * scale)
-    });
+    let bbox = metrics
+        .bounds
+        .map_or(PdfRect::new(0.0, 0.0, 1000.0, 1000.0), |b| {
+            PdfRect::new(
+                b.x_min * scale,
+                b.y_min * scale,
+                b.x_max * scale,
+                b.y_max * scale,
+            )
+        });
 
     let r = |n: u32| to_i32(n).map(Ref::new);
     let mut chunk = Chunk::new();

@@ -88,7 +88,9 @@ impl Object {
             Object::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
             Object::Number(n) => out.extend_from_slice(n.as_bytes()),
             Object::Name(n) => write_name(n, out),
-            Object::Str { token, .. } => out.extend_from_slice(src.get(token.clone()).unwrap_or(b"()")),
+            Object::Str { token, .. } => {
+                out.extend_from_slice(src.get(token.clone()).unwrap_or(b"()"))
+            }
             Object::Array(items) => {
                 out.push(b'[');
                 for (i, item) in items.iter().enumerate() {
@@ -277,15 +279,15 @@ impl<'a> Lexer<'a> {
                         // `num gen R`?
                         if w.iter().all(u8::is_ascii_digit) {
                             let after = self.pos;
-                            if let Some(generation) = self.unsigned() {
-                                if self.word() == b"R" {
-                                    let num = number
-                                        .parse()
-                                        .map_err(|_| malformed("object number out of range"))?;
-                                    let gen_ = u16::try_from(generation)
-                                        .map_err(|_| malformed("generation out of range"))?;
-                                    return Ok(Object::Ref(ObjRef { num, gen_ }));
-                                }
+                            if let Some(generation) = self.unsigned()
+                                && self.word() == b"R"
+                            {
+                                let num = number
+                                    .parse()
+                                    .map_err(|_| malformed("object number out of range"))?;
+                                let gen_ = u16::try_from(generation)
+                                    .map_err(|_| malformed("generation out of range"))?;
+                                return Ok(Object::Ref(ObjRef { num, gen_ }));
                             }
                             self.pos = after;
                         }
@@ -327,7 +329,9 @@ impl<'a> Lexer<'a> {
         let mut out = Vec::new();
         let mut depth = 1usize;
         loop {
-            let b = self.peek().ok_or_else(|| malformed("unterminated string"))?;
+            let b = self
+                .peek()
+                .ok_or_else(|| malformed("unterminated string"))?;
             self.pos += 1;
             match b {
                 b'(' => {
@@ -342,7 +346,9 @@ impl<'a> Lexer<'a> {
                     out.push(b);
                 }
                 b'\\' => {
-                    let e = self.peek().ok_or_else(|| malformed("unterminated string"))?;
+                    let e = self
+                        .peek()
+                        .ok_or_else(|| malformed("unterminated string"))?;
                     self.pos += 1;
                     match e {
                         b'n' => out.push(b'\n'),
@@ -382,7 +388,9 @@ impl<'a> Lexer<'a> {
         let mut out = Vec::new();
         let mut high: Option<u8> = None;
         loop {
-            let b = self.peek().ok_or_else(|| malformed("unterminated hex string"))?;
+            let b = self
+                .peek()
+                .ok_or_else(|| malformed("unterminated hex string"))?;
             self.pos += 1;
             let nibble = match b {
                 b'>' => break,
@@ -405,7 +413,10 @@ impl<'a> Lexer<'a> {
 }
 
 fn is_number(w: &[u8]) -> bool {
-    let digits = w.strip_prefix(b"-").or_else(|| w.strip_prefix(b"+")).unwrap_or(w);
+    let digits = w
+        .strip_prefix(b"-")
+        .or_else(|| w.strip_prefix(b"+"))
+        .unwrap_or(w);
     !digits.is_empty()
         && digits.iter().any(u8::is_ascii_digit)
         && digits.iter().all(|b| b.is_ascii_digit() || *b == b'.')
@@ -599,7 +610,9 @@ fn read_xref_section(data: &[u8], offset: usize) -> Result<XrefSection, PadesErr
                 "cross-reference streams (only classic xref tables)".into(),
             ));
         }
-        return Err(malformed("startxref does not point to a cross-reference table"));
+        return Err(malformed(
+            "startxref does not point to a cross-reference table",
+        ));
     }
     let mut entries = Vec::new();
     loop {
@@ -609,8 +622,12 @@ fn read_xref_section(data: &[u8], offset: usize) -> Result<XrefSection, PadesErr
             break;
         }
         lx.pos = save;
-        let start = lx.unsigned().ok_or_else(|| malformed("bad xref subsection"))?;
-        let count = lx.unsigned().ok_or_else(|| malformed("bad xref subsection"))?;
+        let start = lx
+            .unsigned()
+            .ok_or_else(|| malformed("bad xref subsection"))?;
+        let count = lx
+            .unsigned()
+            .ok_or_else(|| malformed("bad xref subsection"))?;
         if count > data.len() as u64 / 18 {
             return Err(malformed("xref subsection longer than the file"));
         }

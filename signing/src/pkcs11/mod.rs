@@ -139,13 +139,22 @@ mod tests {
             ckr_name(RvError::CryptokiAlreadyInitialized),
             "CKR_CRYPTOKI_ALREADY_INITIALIZED"
         );
-        assert_eq!(ckr_name(RvError::SessionReadWriteSoExists), "CKR_SESSION_READ_WRITE_SO_EXISTS");
-        assert_eq!(ckr_name(RvError::VendorDefined(0x8000_0001)), "CKR_VENDOR_DEFINED+0x80000001");
+        assert_eq!(
+            ckr_name(RvError::SessionReadWriteSoExists),
+            "CKR_SESSION_READ_WRITE_SO_EXISTS"
+        );
+        assert_eq!(
+            ckr_name(RvError::VendorDefined(0x8000_0001)),
+            "CKR_VENDOR_DEFINED+0x80000001"
+        );
     }
 
     #[test]
     fn token_errors_carry_function_and_code() {
-        let e = token_error("login", CkError::Pkcs11(RvError::DeviceRemoved, Function::Login));
+        let e = token_error(
+            "login",
+            CkError::Pkcs11(RvError::DeviceRemoved, Function::Login),
+        );
         assert_eq!(e.to_string(), "C_Login: CKR_DEVICE_REMOVED");
     }
 

@@ -104,11 +104,20 @@ pub fn search_dirs() -> Vec<PathBuf> {
                 .unwrap_or_else(|| PathBuf::from(r"C:\Windows"));
             vec![root.join("System32"), root.join("SysWOW64")]
         }
-        Os::Macos => ["/usr/local/lib", "/opt/homebrew/lib", "/Library/Frameworks", "/usr/lib"]
-            .iter()
-            .map(PathBuf::from)
-            .chain(["/usr/local/lib/softhsm", "/opt/homebrew/lib/softhsm"].iter().map(PathBuf::from))
-            .collect(),
+        Os::Macos => [
+            "/usr/local/lib",
+            "/opt/homebrew/lib",
+            "/Library/Frameworks",
+            "/usr/lib",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .chain(
+            ["/usr/local/lib/softhsm", "/opt/homebrew/lib/softhsm"]
+                .iter()
+                .map(PathBuf::from),
+        )
+        .collect(),
         Os::Linux => {
             let mut dirs: Vec<PathBuf> = Vec::new();
             let multiarch = match std::env::consts::ARCH {
@@ -206,7 +215,11 @@ pub fn discover_in(
         }
     };
     let from_env: Vec<PathBuf> = env
-        .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
+        .map(|v| {
+            std::env::split_paths(&v)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        })
         .unwrap_or_default();
     for path in from_env {
         push(
@@ -263,11 +276,26 @@ mod tests {
             .for_os(Os::Windows)
             .flat_map(|m| m.files.iter().map(String::as_str))
             .collect();
-        for file in ["vnpt-ca_csp11.dll", "viettel-ca_v6.dll", "fpt-ca.dll", "BkavCA.dll", "CA2_csp11.dll"] {
+        for file in [
+            "vnpt-ca_csp11.dll",
+            "viettel-ca_v6.dll",
+            "fpt-ca.dll",
+            "BkavCA.dll",
+            "CA2_csp11.dll",
+        ] {
             assert!(windows.contains(&file), "{file}");
         }
-        assert!(known.for_os(Os::Linux).any(|m| m.files.iter().any(|f| f == "libcastle.so.1.0.0")));
-        assert!(known.modules.iter().any(|m| m.confidence == Confidence::Single));
+        assert!(
+            known
+                .for_os(Os::Linux)
+                .any(|m| m.files.iter().any(|f| f == "libcastle.so.1.0.0"))
+        );
+        assert!(
+            known
+                .modules
+                .iter()
+                .any(|m| m.confidence == Confidence::Single)
+        );
     }
 
     #[test]

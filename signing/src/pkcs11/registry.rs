@@ -49,9 +49,8 @@ impl Module {
     /// loaded from the same file.
     pub fn load(path: impl AsRef<Path>) -> Result<Arc<Module>, SignError> {
         let given = path.as_ref();
-        let canonical = std::fs::canonicalize(given).map_err(|e| {
-            SignError::Other(format!("PKCS#11 module {}: {e}", given.display()))
-        })?;
+        let canonical = std::fs::canonicalize(given)
+            .map_err(|e| SignError::Other(format!("PKCS#11 module {}: {e}", given.display())))?;
         // Held while loading, so that two threads never initialise the same module.
         let mut map = registry().lock().unwrap_or_else(|p| p.into_inner());
         if let Some(module) = map.get(&canonical) {

@@ -88,6 +88,9 @@ pub struct TokenInfo {
     #[serde(flatten)]
     pub pin: PinFlags,
     pub certificates: Vec<TokenCertificate>,
+    /// Why the certificates could not be read, if they could not (the token is listed
+    /// anyway: one unreadable token must not hide the others).
+    pub certificates_error: Option<String>,
 }
 
 /// A token in a slot of a loaded module: what it holds, and the door to signing with it.
@@ -146,13 +149,17 @@ impl Token {
         let info = pkcs11
             .get_token_info(slot)
             .map_err(|e| token_error("C_GetTokenInfo", e))?;
-        let certificates = if info.token_initialized() {
-            let session = pkcs11
+        let (certificates, certificates_error) = if info.token_initialized() {
+            let read = pkcs11
                 .open_ro_session(slot)
-                .map_err(|e| token_error("C_OpenSession", e))?;
-            read_certificates(&session)?
+                .map_err(|e| token_error("C_OpenSession", e))
+                .and_then(|session| read_certificates(&session));
+            match read {
+                Ok(certificates) => (certificates, None),
+                Err(e) => (Vec::new(), Some(e.to_string())),
+            }
         } else {
-            Vec::new()
+            (Vec::new(), None)
         };
         Ok(Token {
             module: module.clone(),
@@ -170,6 +177,7 @@ impl Token {
                 protected_authentication_path: info.protected_authentication_path(),
                 pin: PinFlags::of(&info),
                 certificates,
+                certificates_error,
             },
             login_attempts: AtomicU32::new(0),
         })
@@ -188,7 +196,14 @@ pub(crate) fn read_certificates(session: &Session) -> Result<Vec<TokenCertificat
     let mut out = Vec::with_capacity(handles.len());
     for handle in handles {
         let attrs = session
-            .get_attributes(handle, &[AttributeType::Value, AttributeType::Id, AttributeType::Label])
+            .get_attributes(
+                handle,
+                &[
+                    AttributeType::Value,
+                    AttributeType::Id,
+                    AttributeType::Label,
+                ],
+            )
             .map_err(|e| token_error("C_GetAttributeValue", e))?;
         let (mut value, mut id, mut label) = (None, Vec::new(), String::new());
         for attr in attrs {
@@ -237,7 +252,10 @@ impl Module {
             .pkcs11()
             .get_slots_with_token()
             .map_err(|e| token_error("C_GetSlotList", e))?;
-        slots.into_iter().map(|slot| Token::read(self, slot)).collect()
+        slots
+            .into_iter()
+            .map(|slot| Token::read(self, slot))
+            .collect()
     }
 
     /// The initialised token labelled `label` (trailing blanks ignored). Select tokens by
@@ -269,4 +287,27 @@ impl Module {
 /// What each slot with a token holds.
 pub fn list_tokens(module: &Arc<Module>) -> Result<Vec<TokenInfo>, SignError> {
     Ok(module.tokens()?.into_iter().map(|t| t.info).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_that_says_locked_is_refused_before_login() {
+        let locked = PinFlags {
+            user_pin_locked: true,
+            ..PinFlags::default()
+        };
+        assert!(matches!(
+            locked.check_before_login(),
+            Err(SignError::PinLocked)
+        ));
+        let low = PinFlags {
+            user_pin_count_low: true,
+            user_pin_final_try: true,
+            ..PinFlags::default()
+        };
+        assert!(low.check_before_login().is_ok());
+    }
 }
