@@ -56,6 +56,10 @@ enum Command {
     Validate(commands::validate::Args),
     /// Fees of a draft (by id) or a dossier file (JSON): due at filing and later, with sources.
     Fees(commands::fees::Args),
+    /// Seal dossiers: validate, check the certificate, sign the forms and the container.
+    Seal(commands::seal::Args),
+    /// Verify a sealed dossier (.asice) or a signed form (.pdf).
+    Verify(commands::verify::Args),
     /// The procedures, their forms, attachments and the data set in use.
     Catalog(commands::catalog::Args),
     /// Render the official forms of a draft (by id) or a dossier file as PDF.
@@ -86,6 +90,8 @@ fn main() -> ExitCode {
         Command::Render(args) => commands::render::run(&ctx, args),
         Command::Portal(cmd) => commands::portal::run(&ctx, cmd),
         Command::Catalog(args) => commands::catalog::run(&ctx, args),
+        Command::Seal(args) => commands::seal::run(&ctx, args),
+        Command::Verify(args) => commands::verify::run(&ctx, args),
         Command::Tokens(args) => commands::tokens::run(&ctx, args),
     };
     match result {

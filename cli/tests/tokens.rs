@@ -5,8 +5,8 @@
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
 
 use hoso_signing::pkcs11::{Module, Pin, Token, provision};
 use hoso_signing::test_pki::{IssueSpec, KeySpec, TestPki};
@@ -28,9 +28,10 @@ fn module() -> Option<Arc<Module>> {
     }
 }
 
-/// Runs `hoso` with `args`, killed after 30 s.
+/// Runs `hoso` with `args`, killed after 30 s. Output is read while the child runs (a listing
+/// can be larger than a pipe's buffer).
 fn hoso(args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hoso"))
+    let child = Command::new(env!("CARGO_BIN_EXE_hoso"))
         .args(args)
         .env_remove("HOSO_LANG")
         .env_remove("HOSO_PKCS11_MODULE")
@@ -38,15 +39,18 @@ fn hoso(args: &[&str]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            child.kill().unwrap();
+    let pid = child.id();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(Duration::from_secs(30)) {
+        Ok(output) => output.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
             panic!("hoso {args:?} still running after 30 s");
         }
-        std::thread::sleep(Duration::from_millis(20));
     }
-    child.wait_with_output().unwrap()
 }
 
 fn text(out: &Output) -> String {

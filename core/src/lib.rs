@@ -15,6 +15,7 @@ pub mod fees;
 pub mod forms;
 pub mod ident;
 pub mod kind;
+pub mod keys;
 pub mod legal;
 pub mod pdf;
 pub mod profile;

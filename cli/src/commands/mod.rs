@@ -5,8 +5,11 @@ pub mod demo;
 pub mod draft;
 pub mod fees;
 pub mod portal;
+pub mod keys;
 pub mod profile;
 pub mod render;
+pub mod verify;
+pub mod seal;
 pub mod tokens;
 pub mod validate;
 

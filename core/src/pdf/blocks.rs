@@ -80,11 +80,12 @@ pub(crate) fn lay_out(l: &mut Layouter, blocks: &[Block], index: usize) -> Resul
                 // A label alone on its line stays with the line where its value starts.
                 Some(k) => l.ensure((k + 1) as f32 * BODY_LINE),
                 // A label without a value leads in to what follows: keep them together.
-                None => {
+                None if leads_in(blocks, index) => {
                     let own = field.lines.len() as f32 * BODY_LINE + FIELD_GAP;
                     let next = lead(l, blocks, index + 1, CONTENT_HEIGHT - own)?;
                     l.ensure(keep(own, next));
                 }
+                None => {}
             }
             l.flow(&field.lines, LEFT, TEXT_WIDTH, body);
             l.gap(FIELD_GAP);
@@ -171,7 +172,10 @@ fn lead(l: &mut Layouter, blocks: &[Block], index: usize, budget: f32) -> Result
             let field = field_lines(label, value)?;
             match field.first_value_line {
                 Some(k) => (k + 1) as f32 * BODY_LINE,
-                None => chained(l, field.lines.len() as f32 * BODY_LINE + FIELD_GAP)?,
+                None if leads_in(blocks, index) => {
+                    chained(l, field.lines.len() as f32 * BODY_LINE + FIELD_GAP)?
+                }
+                None => field.lines.len() as f32 * BODY_LINE,
             }
         }
         Block::Checkbox { .. } => BODY_LINE,
@@ -196,6 +200,22 @@ fn lead(l: &mut Layouter, blocks: &[Block], index: usize, budget: f32) -> Result
         Block::Image(image) => IMAGE_GAP + image_size(l, index, image)?.1,
         Block::SignatureBlock(s) => SIGNATURE_GAP + signature_parts(s)?.height,
     })
+}
+
+/// Whether the block after `blocks[index]`, a label without a value, is content it introduces
+/// (a tick box list, a table…) rather than the start of another part of the form.
+fn leads_in(blocks: &[Block], index: usize) -> bool {
+    matches!(
+        blocks.get(index + 1),
+        Some(
+            Block::Field { .. }
+                | Block::Checkbox { .. }
+                | Block::Paragraph(_)
+                | Block::Text(_)
+                | Block::Table(_)
+                | Block::Image(_)
+        )
+    )
 }
 
 /// A field's lines, and the first of them where the value starts (`None`: no value).

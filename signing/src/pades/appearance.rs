@@ -79,7 +79,11 @@ impl<'a> Face<'a> {
         let mut out = Vec::new();
         let mut current: Vec<(char, GlyphId)> = Vec::new();
         let mut current_width = 0.0;
-        for word in line.glyphs.split(|(c, _)| *c == ' ').filter(|w| !w.is_empty()) {
+        for word in line
+            .glyphs
+            .split(|(c, _)| *c == ' ')
+            .filter(|w| !w.is_empty())
+        {
             let word_width = self.line(line.bold, word.to_vec()).width;
             if !current.is_empty() && current_width + space_width + word_width > max_width {
                 out.push(self.line(line.bold, std::mem::take(&mut current)));
