@@ -7,9 +7,7 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use hoso_portal::api::{
-    DossierKind, PortalSignature, Receipt, SignatureAlgorithm, codes,
-};
+use hoso_portal::api::{DossierKind, PortalSignature, Receipt, SignatureAlgorithm, codes};
 use hoso_portal::server::Store;
 use hoso_portal::server::store::NewFiling;
 use serde_json::Value;
@@ -56,10 +54,19 @@ fn serve(data: &Path) -> Served {
 }
 
 /// One HTTP/1.1 request on a fresh connection; status and body.
-fn request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String, String) {
+fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, String) {
     let mut tcp = TcpStream::connect(addr).unwrap();
     tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -98,7 +105,10 @@ fn serve_prints_its_url_first_and_refuses_what_it_cannot_verify() {
         &login,
     );
     assert_eq!(status, 401);
-    assert_eq!(json_of(&body)["error"]["code"], codes::VERIFICATION_UNAVAILABLE);
+    assert_eq!(
+        json_of(&body)["error"]["code"],
+        codes::VERIFICATION_UNAVAILABLE
+    );
 
     let (status, _, body) = request(&server.addr, "GET", "/v1/catalog", &[], "");
     assert_eq!(status, 404);
@@ -149,7 +159,11 @@ fn officer_lists_shows_and_advances_dossiers_while_the_server_runs() {
     assert_eq!(patent, "1-2026-00001");
 
     let out = hoso(&["portal", "officer", "list", "--data", d, "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let list = json_of(&String::from_utf8_lossy(&out.stdout));
     let numbers: Vec<&str> = list
         .as_array()
@@ -174,7 +188,12 @@ fn officer_lists_shows_and_advances_dossiers_while_the_server_runs() {
     assert_eq!(err["error"]["code"], codes::DOSSIER_INVALID_TRANSITION);
     // A supplement request without its deadline is a usage error.
     assert!(advance(&["--to", "in_review"]).status.success());
-    let out = advance(&["--to", "supplement_requested", "--message", "Bổ sung mẫu nhãn"]);
+    let out = advance(&[
+        "--to",
+        "supplement_requested",
+        "--message",
+        "Bổ sung mẫu nhãn",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let out = advance(&[
         "--to",
@@ -187,12 +206,24 @@ fn officer_lists_shows_and_advances_dossiers_while_the_server_runs() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("Yêu cầu bổ sung"));
 
-    let out = hoso(&["portal", "officer", "show", &trademark, "--data", d, "--lang", "en"]);
+    let out = hoso(&[
+        "portal", "officer", "show", &trademark, "--data", d, "--lang", "en",
+    ]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Supplement requested — deadline 2026-12-31: Bổ sung mẫu nhãn"), "{text}");
+    assert!(
+        text.contains("Supplement requested — deadline 2026-12-31: Bổ sung mẫu nhãn"),
+        "{text}"
+    );
 
     let out = hoso(&[
-        "portal", "officer", "advance", &patent, "--data", d, "--to", "in_review",
+        "portal",
+        "officer",
+        "advance",
+        &patent,
+        "--data",
+        d,
+        "--to",
+        "in_review",
     ]);
     assert!(out.status.success());
     let out = hoso(&[
@@ -216,14 +247,28 @@ fn officer_lists_shows_and_advances_dossiers_while_the_server_runs() {
     assert_eq!(last["amount_vnd"], 150000);
     assert_eq!(last["payment_reference"], "1-2026-00001/PHI");
 
-    let out = hoso(&["portal", "officer", "show", "4-2026-09999", "--data", d, "--json"]);
+    let out = hoso(&[
+        "portal",
+        "officer",
+        "show",
+        "4-2026-09999",
+        "--data",
+        d,
+        "--json",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         json_of(&String::from_utf8_lossy(&out.stdout))["error"]["code"],
         codes::DOSSIER_NOT_FOUND
     );
     let missing = data.path().join("nowhere");
-    let out = hoso(&["portal", "officer", "list", "--data", missing.to_str().unwrap()]);
+    let out = hoso(&[
+        "portal",
+        "officer",
+        "list",
+        "--data",
+        missing.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(3));
     assert!(!missing.exists(), "a wrong --data creates nothing");
 }

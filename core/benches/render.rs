@@ -13,10 +13,10 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use hoso_core::catalog::DataSet;
 use hoso_core::pdf::{
     Align, Block, Column, DocMeta, Document, OfficeBox, SignatureBlock, Table, render,
 };
-use hoso_core::catalog::DataSet;
 use hoso_core::render::{RenderInput, render_dossier};
 use hoso_core::{Dossier, drafting};
 use sha2::{Digest, Sha256};

@@ -348,3 +348,109 @@ fn a_sealed_draft_can_no_longer_change() {
     let report = verify::verify_container(&out, &s.anchors, RevocationMode::Offline).unwrap();
     assert!(report.is_valid(), "{:?}", report.problems);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Independent validators (installed by scripts/setup-validators.sh): xmlsec1 and signxml for
+// the container's XAdES, pyHanko for each form's PAdES.
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn tool_missing(what: &str) -> bool {
+    assert!(std::env::var_os("CI").is_none(), "{what} is missing in CI");
+    eprintln!("skipped: {what} is not installed (scripts/setup-tests.sh installs it)");
+    true
+}
+
+fn venv_tool(name: &str) -> Option<PathBuf> {
+    let venv = std::env::var_os("HOSO_VALIDATORS_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(".venv-validators"));
+    let p = venv.join("bin").join(name);
+    p.is_file().then_some(p)
+}
+
+fn run(cmd: &mut std::process::Command) -> (bool, String) {
+    let out = cmd.output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn sealed_examples_pass_independent_validators() {
+    use der::EncodePem;
+    let xmlsec1 = std::process::Command::new("xmlsec1")
+        .arg("--version")
+        .output()
+        .is_ok();
+    let (Some(python), Some(pyhanko)) = (venv_tool("python"), venv_tool("pyhanko")) else {
+        tool_missing("the validators venv");
+        return;
+    };
+    if !xmlsec1 {
+        tool_missing("xmlsec1");
+        return;
+    }
+    let s = setup();
+    let root = s.dir.path().join("root.pem");
+    let inter = s.dir.path().join("inter.pem");
+    std::fs::write(&root, s.pki.root_pem()).unwrap();
+    std::fs::write(
+        &inter,
+        s.pki.intermediate.to_pem(der::pem::LineEnding::LF).unwrap(),
+    )
+    .unwrap();
+    let signxml = repo_root().join("signing/tests/validators/signxml_verify.py");
+    for (kind, key) in KINDS.into_iter().zip([
+        KeySpec::P256,
+        KeySpec::Rsa(2048),
+        KeySpec::P384,
+        KeySpec::P256,
+        KeySpec::Rsa(2048),
+        KeySpec::P256,
+    ]) {
+        let sealed = seal_example(&s, kind, key);
+        let unzipped = s.dir.path().join(format!("{kind}-unzipped"));
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&sealed).unwrap()).unwrap();
+        zip.extract(&unzipped).unwrap();
+        let references = zip.len() - 3 + 1; // data files (less mimetype, manifest, signature) + SignedProperties
+
+        let (ok, out) = run(std::process::Command::new("xmlsec1")
+            .current_dir(&unzipped)
+            .args(["--verify", "--trusted-pem"])
+            .arg(&root)
+            .arg("--untrusted-pem")
+            .arg(&inter)
+            .arg("META-INF/signatures0.xml"));
+        assert!(
+            ok && out.lines().any(|l| l.trim() == "OK"),
+            "{kind}: xmlsec1:\n{out}"
+        );
+
+        let (ok, out) = run(std::process::Command::new(&python)
+            .arg(&signxml)
+            .arg(&unzipped)
+            .arg(unzipped.join("META-INF/signatures0.xml"))
+            .arg(&root)
+            .arg(references.to_string()));
+        assert!(ok && out.contains("VALID:"), "{kind}: signxml:\n{out}");
+
+        for form in std::fs::read_dir(unzipped.join("forms")).unwrap() {
+            let form = form.unwrap().path();
+            let (_, out) = run(std::process::Command::new(&pyhanko)
+                .args(["sign", "validate", "--trust"])
+                .arg(&root)
+                .args(["--trust-replace", "--no-revocation-check", "--pretty-print"])
+                .arg(&form));
+            assert!(
+                out.contains("judged VALID") && !out.contains("INVALID"),
+                "{kind}: pyHanko:\n{out}"
+            );
+        }
+    }
+}

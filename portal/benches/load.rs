@@ -52,7 +52,14 @@ async fn run() {
         let containers: Vec<Vec<u8>> = (0..PER_CLIENT)
             .map(|i| {
                 let kind = kinds[(c * PER_CLIENT + i) % kinds.len()];
-                container(kind, &tax_code, &identity, (c * 1000 + i) as u64, CONTAINER_BYTES, Spoil::None)
+                container(
+                    kind,
+                    &tax_code,
+                    &identity,
+                    (c * 1000 + i) as u64,
+                    CONTAINER_BYTES,
+                    Spoil::None,
+                )
             })
             .collect();
         work.push((identity, containers));

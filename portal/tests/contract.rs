@@ -50,7 +50,10 @@ impl Contract {
     fn resolve<'a>(&'a self, mut v: &'a Value) -> &'a Value {
         while let Some(r) = v.get("$ref").and_then(Value::as_str) {
             let pointer = r.strip_prefix('#').expect("local $ref");
-            v = self.doc.pointer(pointer).unwrap_or_else(|| panic!("dangling {r}"));
+            v = self
+                .doc
+                .pointer(pointer)
+                .unwrap_or_else(|| panic!("dangling {r}"));
         }
         v
     }
@@ -122,8 +125,15 @@ impl Contract {
     /// An answer to a route outside the document: its body must still be the Error schema.
     async fn check_error(&self, resp: reqwest::Response) -> String {
         let body: Value = resp.json().await.expect("json");
-        self.validate(&serde_json::json!({"$ref": "#/components/schemas/Error"}), &body, "error");
-        body["error"]["code"].as_str().unwrap_or_default().to_owned()
+        self.validate(
+            &serde_json::json!({"$ref": "#/components/schemas/Error"}),
+            &body,
+            "error",
+        );
+        body["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 }
 
@@ -171,18 +181,38 @@ async fn every_route_answers_as_the_document_says() {
     let url = |p: &str| format!("{base}{p}");
 
     // Catalog.
-    let body = c.check("get", "/v1/catalog", http.get(url("/v1/catalog")).send().await.unwrap()).await.unwrap();
+    let body = c
+        .check(
+            "get",
+            "/v1/catalog",
+            http.get(url("/v1/catalog")).send().await.unwrap(),
+        )
+        .await
+        .unwrap();
     assert_eq!(body["version"], "2026.1");
     assert_eq!(body["pack_sha256"], hex::encode(Sha256::digest(&pack)));
-    let resp = http.get(url(body["pack_url"].as_str().unwrap())).send().await.unwrap();
+    let resp = http
+        .get(url(body["pack_url"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.bytes().await.unwrap().as_ref(), pack.as_slice());
-    c.check("get", "/v1/catalog/pack", http.get(url("/v1/catalog/pack")).send().await.unwrap()).await;
+    c.check(
+        "get",
+        "/v1/catalog/pack",
+        http.get(url("/v1/catalog/pack")).send().await.unwrap(),
+    )
+    .await;
 
     // Login.
     let me = portal.enterprise(APPLICANT);
     let challenge = c
-        .check("post", "/v1/auth/challenge", http.post(url("/v1/auth/challenge")).send().await.unwrap())
+        .check(
+            "post",
+            "/v1/auth/challenge",
+            http.post(url("/v1/auth/challenge")).send().await.unwrap(),
+        )
         .await
         .unwrap();
     let nonce = challenge["nonce"].as_str().unwrap().to_owned();
@@ -196,7 +226,15 @@ async fn every_route_answers_as_the_document_says() {
     );
     let request = serde_json::json!({"nonce": nonce, "signed_nonce": signed});
     let token = c
-        .check("post", "/v1/auth/token", http.post(url("/v1/auth/token")).json(&request).send().await.unwrap())
+        .check(
+            "post",
+            "/v1/auth/token",
+            http.post(url("/v1/auth/token"))
+                .json(&request)
+                .send()
+                .await
+                .unwrap(),
+        )
         .await
         .unwrap();
     let s = Session {
@@ -205,33 +243,84 @@ async fn every_route_answers_as_the_document_says() {
         token: token["access_token"].as_str().unwrap().to_owned(),
     };
     let again = c
-        .check("post", "/v1/auth/token", http.post(url("/v1/auth/token")).json(&request).send().await.unwrap())
+        .check(
+            "post",
+            "/v1/auth/token",
+            http.post(url("/v1/auth/token"))
+                .json(&request)
+                .send()
+                .await
+                .unwrap(),
+        )
         .await;
     assert_eq!(code(&again), codes::AUTH_CHALLENGE_INVALID);
     let bad = c
         .check(
             "post",
             "/v1/auth/token",
-            http.post(url("/v1/auth/token")).header("Content-Type", "application/json").body("{").send().await.unwrap(),
+            http.post(url("/v1/auth/token"))
+                .header("Content-Type", "application/json")
+                .body("{")
+                .send()
+                .await
+                .unwrap(),
         )
         .await;
     assert_eq!(code(&bad), codes::REQUEST_MALFORMED_JSON);
     let bad = c
-        .check("post", "/v1/auth/token", http.post(url("/v1/auth/token")).body("x").send().await.unwrap())
+        .check(
+            "post",
+            "/v1/auth/token",
+            http.post(url("/v1/auth/token"))
+                .body("x")
+                .send()
+                .await
+                .unwrap(),
+        )
         .await;
     assert_eq!(code(&bad), codes::REQUEST_UNSUPPORTED_MEDIA_TYPE);
 
     // tus.
-    let resp = http.request(Method::OPTIONS, url("/v1/uploads")).send().await.unwrap();
+    let resp = http
+        .request(Method::OPTIONS, url("/v1/uploads"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 204);
-    assert_eq!(resp.headers()["tus-extension"], "creation,checksum,termination");
+    assert_eq!(
+        resp.headers()["tus-extension"],
+        "creation,checksum,termination"
+    );
     c.check("options", "/v1/uploads", resp).await;
-    let no_version = s.req(Method::POST, "/v1/uploads").header("Upload-Length", "5").send().await.unwrap();
-    assert_eq!(code(&c.check("post", "/v1/uploads", no_version).await), codes::TUS_VERSION_UNSUPPORTED);
-    let too_big = s.tus(Method::POST, "/v1/uploads").header("Upload-Length", (11u64 << 20).to_string()).send().await.unwrap();
-    assert_eq!(code(&c.check("post", "/v1/uploads", too_big).await), codes::TUS_TOO_LARGE);
+    let no_version = s
+        .req(Method::POST, "/v1/uploads")
+        .header("Upload-Length", "5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        code(&c.check("post", "/v1/uploads", no_version).await),
+        codes::TUS_VERSION_UNSUPPORTED
+    );
+    let too_big = s
+        .tus(Method::POST, "/v1/uploads")
+        .header("Upload-Length", (11u64 << 20).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        code(&c.check("post", "/v1/uploads", too_big).await),
+        codes::TUS_TOO_LARGE
+    );
 
-    let bytes = container(DossierKind::Trademark, APPLICANT, &me, 1, 50_000, Spoil::None);
+    let bytes = container(
+        DossierKind::Trademark,
+        APPLICANT,
+        &me,
+        1,
+        50_000,
+        Spoil::None,
+    );
     let sha = sha256_hex(&bytes);
     let created = s
         .tus(Method::POST, "/v1/uploads")
@@ -243,8 +332,14 @@ async fn every_route_answers_as_the_document_says() {
     c.check("post", "/v1/uploads", created).await;
     let id = location.rsplit('/').next().unwrap().to_owned();
     let t = "/v1/uploads/{id}";
-    c.check("head", t, s.tus(Method::HEAD, &location).send().await.unwrap()).await;
-    c.check("patch", t, s.patch(&location, 0, &bytes[..20_000]).await).await;
+    c.check(
+        "head",
+        t,
+        s.tus(Method::HEAD, &location).send().await.unwrap(),
+    )
+    .await;
+    c.check("patch", t, s.patch(&location, 0, &bytes[..20_000]).await)
+        .await;
     let mismatch = s
         .tus(Method::PATCH, &location)
         .header("Content-Type", api::tus::PATCH_CONTENT_TYPE)
@@ -254,67 +349,219 @@ async fn every_route_answers_as_the_document_says() {
         .send()
         .await
         .unwrap();
-    assert_eq!(code(&c.check("patch", t, mismatch).await), codes::TUS_CHECKSUM_MISMATCH);
-    assert_eq!(code(&c.check("patch", t, s.patch(&location, 0, &bytes[..10]).await).await), codes::TUS_OFFSET_MISMATCH);
+    assert_eq!(
+        code(&c.check("patch", t, mismatch).await),
+        codes::TUS_CHECKSUM_MISMATCH
+    );
+    assert_eq!(
+        code(
+            &c.check("patch", t, s.patch(&location, 0, &bytes[..10]).await)
+                .await
+        ),
+        codes::TUS_OFFSET_MISMATCH
+    );
     let incomplete = s.submit(&id, &sha).await;
-    assert_eq!(code(&c.check("post", "/v1/dossiers", incomplete).await), codes::TUS_UPLOAD_INCOMPLETE);
-    c.check("patch", t, s.patch(&location, 20_000, &bytes[20_000..]).await).await;
+    assert_eq!(
+        code(&c.check("post", "/v1/dossiers", incomplete).await),
+        codes::TUS_UPLOAD_INCOMPLETE
+    );
+    c.check(
+        "patch",
+        t,
+        s.patch(&location, 20_000, &bytes[20_000..]).await,
+    )
+    .await;
 
     // Filing.
-    let receipt = c.check("post", "/v1/dossiers", s.submit(&id, &sha).await).await.unwrap();
+    let receipt = c
+        .check("post", "/v1/dossiers", s.submit(&id, &sha).await)
+        .await
+        .unwrap();
     let receipt: Receipt = serde_json::from_value(receipt).unwrap();
-    let repeat = c.check("post", "/v1/dossiers", s.submit(&id, &sha).await).await.unwrap();
+    let repeat = c
+        .check("post", "/v1/dossiers", s.submit(&id, &sha).await)
+        .await
+        .unwrap();
     assert_eq!(serde_json::from_value::<Receipt>(repeat).unwrap(), receipt);
-    let mismatch = container(DossierKind::Trademark, APPLICANT, &portal.enterprise(OTHER_TAX_CODE), 2, 100, Spoil::None);
-    assert_eq!(code(&c.check("post", "/v1/dossiers", s.file(&mismatch).await).await), codes::FILING_TAX_CODE_MISMATCH);
-    let unknown = s.submit("0123456789abcdef0123456789abcdef", &sha256_hex(b"x")).await;
-    assert_eq!(code(&c.check("post", "/v1/dossiers", unknown).await), codes::TUS_UPLOAD_NOT_FOUND);
+    let mismatch = container(
+        DossierKind::Trademark,
+        APPLICANT,
+        &portal.enterprise(OTHER_TAX_CODE),
+        2,
+        100,
+        Spoil::None,
+    );
+    assert_eq!(
+        code(
+            &c.check("post", "/v1/dossiers", s.file(&mismatch).await)
+                .await
+        ),
+        codes::FILING_TAX_CODE_MISMATCH
+    );
+    let unknown = s
+        .submit("0123456789abcdef0123456789abcdef", &sha256_hex(b"x"))
+        .await;
+    assert_eq!(
+        code(&c.check("post", "/v1/dossiers", unknown).await),
+        codes::TUS_UPLOAD_NOT_FOUND
+    );
     let unauthenticated = http.get(url("/v1/dossiers")).send().await.unwrap();
-    assert_eq!(code(&c.check("get", "/v1/dossiers", unauthenticated).await), codes::AUTH_MISSING);
-    let list = c.check("get", "/v1/dossiers", s.req(Method::GET, "/v1/dossiers").send().await.unwrap()).await.unwrap();
+    assert_eq!(
+        code(&c.check("get", "/v1/dossiers", unauthenticated).await),
+        codes::AUTH_MISSING
+    );
+    let list = c
+        .check(
+            "get",
+            "/v1/dossiers",
+            s.req(Method::GET, "/v1/dossiers").send().await.unwrap(),
+        )
+        .await
+        .unwrap();
     assert_eq!(list["dossiers"].as_array().unwrap().len(), 1);
     let n = &receipt.dossier_number;
     let t = "/v1/dossiers/{number}";
-    c.check("get", t, s.req(Method::GET, &format!("/v1/dossiers/{n}")).send().await.unwrap()).await;
-    let missing = s.req(Method::GET, "/v1/dossiers/4-2026-99999").send().await.unwrap();
-    assert_eq!(code(&c.check("get", t, missing).await), codes::DOSSIER_NOT_FOUND);
+    c.check(
+        "get",
+        t,
+        s.req(Method::GET, &format!("/v1/dossiers/{n}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let missing = s
+        .req(Method::GET, "/v1/dossiers/4-2026-99999")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        code(&c.check("get", t, missing).await),
+        codes::DOSSIER_NOT_FOUND
+    );
 
     // Supplements, with the officer moving the dossier on the same database.
     let t = "/v1/dossiers/{number}/supplements";
-    let supplement = container(DossierKind::Trademark, APPLICANT, &me, 3, 5_000, Spoil::None);
+    let supplement = container(
+        DossierKind::Trademark,
+        APPLICANT,
+        &me,
+        3,
+        5_000,
+        Spoil::None,
+    );
     let sup_id = s.upload(&supplement).await;
-    let sup_req = api::SubmitRequest { upload_id: sup_id, container_sha256: sha256_hex(&supplement) };
+    let sup_req = api::SubmitRequest {
+        upload_id: sup_id,
+        container_sha256: sha256_hex(&supplement),
+    };
     let path = format!("/v1/dossiers/{n}/supplements");
-    let early = s.req(Method::POST, &path).json(&sup_req).send().await.unwrap();
-    assert_eq!(code(&c.check("post", t, early).await), codes::DOSSIER_SUPPLEMENT_NOT_REQUESTED);
+    let early = s
+        .req(Method::POST, &path)
+        .json(&sup_req)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        code(&c.check("post", t, early).await),
+        codes::DOSSIER_SUPPLEMENT_NOT_REQUESTED
+    );
     let mut store = Store::open_existing(portal.dir.path()).unwrap();
     let now = jiff::Timestamp::now();
-    store.advance(n, Status::InReview { message: None }, now).unwrap();
     store
-        .advance(n, Status::SupplementRequested { deadline: "2099-01-01".parse().unwrap(), message: "Bổ sung mẫu nhãn".into() }, now)
+        .advance(n, Status::InReview { message: None }, now)
         .unwrap();
-    let filed = c.check("post", t, s.req(Method::POST, &path).json(&sup_req).send().await.unwrap()).await.unwrap();
+    store
+        .advance(
+            n,
+            Status::SupplementRequested {
+                deadline: "2099-01-01".parse().unwrap(),
+                message: "Bổ sung mẫu nhãn".into(),
+            },
+            now,
+        )
+        .unwrap();
+    let filed = c
+        .check(
+            "post",
+            t,
+            s.req(Method::POST, &path)
+                .json(&sup_req)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+        .unwrap();
     assert_eq!(filed["supplement"], 1);
-    c.check("post", t, s.req(Method::POST, &path).json(&sup_req).send().await.unwrap()).await;
+    c.check(
+        "post",
+        t,
+        s.req(Method::POST, &path)
+            .json(&sup_req)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     store
-        .advance(n, Status::FeeDue { amount_vnd: 150_000, payment_reference: "PHI-1".into(), message: Some("Nộp phí".into()) }, now)
+        .advance(
+            n,
+            Status::FeeDue {
+                amount_vnd: 150_000,
+                payment_reference: "PHI-1".into(),
+                message: Some("Nộp phí".into()),
+            },
+            now,
+        )
         .unwrap();
-    store.advance(n, Status::Rejected { reason: "Không đủ điều kiện".into() }, now).unwrap();
+    store
+        .advance(
+            n,
+            Status::Rejected {
+                reason: "Không đủ điều kiện".into(),
+            },
+            now,
+        )
+        .unwrap();
     let history = c
-        .check("get", "/v1/dossiers/{number}", s.req(Method::GET, &format!("/v1/dossiers/{n}")).send().await.unwrap())
+        .check(
+            "get",
+            "/v1/dossiers/{number}",
+            s.req(Method::GET, &format!("/v1/dossiers/{n}"))
+                .send()
+                .await
+                .unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(history["history"].as_array().unwrap().len(), 6);
 
     // Termination.
     let doomed = s.create_upload(10).await;
-    c.check("delete", "/v1/uploads/{id}", s.tus(Method::DELETE, &doomed).send().await.unwrap()).await;
+    c.check(
+        "delete",
+        "/v1/uploads/{id}",
+        s.tus(Method::DELETE, &doomed).send().await.unwrap(),
+    )
+    .await;
     let gone = s.tus(Method::DELETE, &doomed).send().await.unwrap();
-    assert_eq!(code(&c.check("delete", "/v1/uploads/{id}", gone).await), codes::TUS_UPLOAD_NOT_FOUND);
+    assert_eq!(
+        code(&c.check("delete", "/v1/uploads/{id}", gone).await),
+        codes::TUS_UPLOAD_NOT_FOUND
+    );
 
     // Outside the document: still the error body.
-    assert_eq!(c.check_error(http.get(url("/v1/nothing")).send().await.unwrap()).await, codes::REQUEST_NOT_FOUND);
-    assert_eq!(c.check_error(http.put(url("/v1/dossiers")).send().await.unwrap()).await, codes::REQUEST_METHOD_NOT_ALLOWED);
+    assert_eq!(
+        c.check_error(http.get(url("/v1/nothing")).send().await.unwrap())
+            .await,
+        codes::REQUEST_NOT_FOUND
+    );
+    assert_eq!(
+        c.check_error(http.put(url("/v1/dossiers")).send().await.unwrap())
+            .await,
+        codes::REQUEST_METHOD_NOT_ALLOWED
+    );
     server.stop(Duration::from_secs(5)).await.unwrap();
 
     // A portal without a catalog, and one that rate-limits hard.
@@ -322,14 +569,32 @@ async fn every_route_answers_as_the_document_says() {
     bare.config.rate_limit.burst = 1;
     bare.config.rate_limit.per_second = 0.1;
     let server = bare.start().await;
-    let first = http.get(format!("{}/v1/catalog", server.base_url())).send().await.unwrap();
-    assert_eq!(code(&c.check("get", "/v1/catalog", first).await), codes::CATALOG_UNAVAILABLE);
-    let second = http.get(format!("{}/v1/catalog/pack", server.base_url())).send().await.unwrap();
-    assert_eq!(code(&c.check("get", "/v1/catalog/pack", second).await), codes::RATE_LIMITED);
+    let first = http
+        .get(format!("{}/v1/catalog", server.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        code(&c.check("get", "/v1/catalog", first).await),
+        codes::CATALOG_UNAVAILABLE
+    );
+    let second = http
+        .get(format!("{}/v1/catalog/pack", server.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        code(&c.check("get", "/v1/catalog/pack", second).await),
+        codes::RATE_LIMITED
+    );
     server.stop(Duration::from_secs(5)).await.unwrap();
 
     let exercised = c.exercised.lock().unwrap().clone();
-    assert_eq!(exercised, c.routes(), "every route of the document is exercised");
+    assert_eq!(
+        exercised,
+        c.routes(),
+        "every route of the document is exercised"
+    );
 }
 
 #[test]
@@ -361,8 +626,20 @@ fn the_schemas_refuse_what_the_contract_forbids() {
         r[field] = bad;
         assert!(!valid("Receipt", r), "{field}");
     }
-    assert!(valid("StatusEvent", serde_json::json!({"at": "2026-11-02T03:04:05Z", "status": "supplement_requested", "deadline": "2026-12-01", "message": "m"})));
-    assert!(!valid("StatusEvent", serde_json::json!({"at": "2026-11-02T03:04:05Z", "status": "supplement_requested", "message": "m"})));
-    assert!(!valid("StatusEvent", serde_json::json!({"at": "2026-11-02T03:04:05Z", "status": "lost"})));
-    assert!(!valid("Error", serde_json::json!({"error": {"code": "x", "message": {"vi": "a"}}})));
+    assert!(valid(
+        "StatusEvent",
+        serde_json::json!({"at": "2026-11-02T03:04:05Z", "status": "supplement_requested", "deadline": "2026-12-01", "message": "m"})
+    ));
+    assert!(!valid(
+        "StatusEvent",
+        serde_json::json!({"at": "2026-11-02T03:04:05Z", "status": "supplement_requested", "message": "m"})
+    ));
+    assert!(!valid(
+        "StatusEvent",
+        serde_json::json!({"at": "2026-11-02T03:04:05Z", "status": "lost"})
+    ));
+    assert!(!valid(
+        "Error",
+        serde_json::json!({"error": {"code": "x", "message": {"vi": "a"}}})
+    ));
 }

@@ -56,7 +56,10 @@ async fn malformed_json_wrong_content_type_and_oversized_bodies_get_their_codes(
         .await
         .unwrap();
     assert_eq!(resp.status(), 415);
-    assert_eq!(error_code(resp).await, codes::REQUEST_UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(
+        error_code(resp).await,
+        codes::REQUEST_UNSUPPORTED_MEDIA_TYPE
+    );
 
     let big = format!("{{\"nonce\": \"{}\"}}", "A".repeat(200_000));
     let resp = http
@@ -81,7 +84,11 @@ async fn malformed_json_wrong_content_type_and_oversized_bodies_get_their_codes(
     let resp = http.get(format!("{base}/v2/nothing")).send().await.unwrap();
     assert_eq!(resp.status(), 404);
     assert_eq!(error_code(resp).await, codes::REQUEST_NOT_FOUND);
-    let resp = http.delete(format!("{base}/v1/catalog")).send().await.unwrap();
+    let resp = http
+        .delete(format!("{base}/v1/catalog"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 405);
     assert_eq!(error_code(resp).await, codes::REQUEST_METHOD_NOT_ALLOWED);
     server.stop(Duration::from_secs(5)).await.unwrap();
@@ -370,7 +377,10 @@ async fn a_stalled_patch_times_out_and_keeps_the_bytes_received() {
     .await
     .unwrap();
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
-    assert!(answer.to_ascii_lowercase().contains("upload-offset: 30"), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("upload-offset: 30"),
+        "{answer}"
+    );
     let head = s.tus(Method::HEAD, &location).send().await.unwrap();
     assert_eq!(head.headers()["upload-offset"], "30");
     server.stop(Duration::from_secs(5)).await.unwrap();
@@ -401,22 +411,40 @@ async fn a_restarted_server_resumes_uploads_at_the_acknowledged_offset() {
 
     let server = portal.start_at(addr).await;
     // A new connection pool: the old server's connections are gone.
-    let s = Session { http: support::http(), ..s };
+    let s = Session {
+        http: support::http(),
+        ..s
+    };
     let head = s.tus(Method::HEAD, &location).send().await.unwrap();
     assert_eq!(head.status(), 200, "the token survives the restart");
     assert_eq!(head.headers()["upload-offset"], "100000");
-    assert_eq!(s.patch(&location, 100_000, &bytes[100_000..]).await.status(), 204);
+    assert_eq!(
+        s.patch(&location, 100_000, &bytes[100_000..])
+            .await
+            .status(),
+        204
+    );
     let resp = s.submit(id, &sha256_hex(&bytes)).await;
     assert_eq!(resp.status(), 201);
     let receipt: Receipt = resp.json().await.unwrap();
     assert!(receipt.dossier_number.starts_with("1-"));
+    // The filed upload: complete, its bytes moved, still answering.
+    let end = bytes.len() as u64;
+    let resp = s.patch(&location, end, &[]).await;
+    assert_eq!(resp.status(), 204);
+    assert_eq!(resp.headers()["upload-offset"], end.to_string().as_str());
+    assert_eq!(s.patch(&location, end, &[1]).await.status(), 413);
+    let head = s.tus(Method::HEAD, &location).send().await.unwrap();
+    assert_eq!(head.headers()["upload-offset"], end.to_string().as_str());
     server.stop(Duration::from_secs(5)).await.unwrap();
 }
 
 fn verify_receipt(receipt: &Receipt) {
     use der::Decode;
     let cert = x509_cert::Certificate::from_der(
-        &STANDARD.decode(&receipt.portal_signature.certificate).unwrap(),
+        &STANDARD
+            .decode(&receipt.portal_signature.certificate)
+            .unwrap(),
     )
     .unwrap();
     let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(
@@ -431,8 +459,12 @@ fn verify_receipt(receipt: &Receipt) {
     )
     .unwrap();
     let digest = Sha256::digest(receipt.signed_payload().as_bytes());
-    key.verify_prehash(&digest, &sig).expect("receipt signature");
-    assert_eq!(receipt.portal_signature.algorithm, api::SignatureAlgorithm::EcdsaP256Sha256);
+    key.verify_prehash(&digest, &sig)
+        .expect("receipt signature");
+    assert_eq!(
+        receipt.portal_signature.algorithm,
+        api::SignatureAlgorithm::EcdsaP256Sha256
+    );
 }
 
 #[tokio::test]
@@ -442,7 +474,14 @@ async fn the_same_container_filed_again_or_concurrently_gets_one_receipt() {
     let http = http();
     let me = portal.enterprise(APPLICANT);
     let s = login(&http, &server.base_url(), &me).await;
-    let bytes = container(DossierKind::Trademark, APPLICANT, &me, 7, 20_000, Spoil::None);
+    let bytes = container(
+        DossierKind::Trademark,
+        APPLICANT,
+        &me,
+        7,
+        20_000,
+        Spoil::None,
+    );
 
     let first = s.file(&bytes).await;
     assert_eq!(first.status(), 201);
@@ -450,7 +489,11 @@ async fn the_same_container_filed_again_or_concurrently_gets_one_receipt() {
     let first: Receipt = first.json().await.unwrap();
     verify_receipt(&first);
     assert_eq!(location, format!("/v1/dossiers/{}", first.dossier_number));
-    assert!(first.dossier_number.starts_with("4-"), "{}", first.dossier_number);
+    assert!(
+        first.dossier_number.starts_with("4-"),
+        "{}",
+        first.dossier_number
+    );
     assert_eq!(first.container_sha256, sha256_hex(&bytes));
 
     // Again, from a fresh upload and from the already filed one.
@@ -475,13 +518,26 @@ async fn the_same_container_filed_again_or_concurrently_gets_one_receipt() {
     }))
     .await;
     assert_eq!(answers.iter().filter(|(st, _)| *st == 201).count(), 1);
-    assert!(answers.iter().all(|(st, r)| (*st == 200 || *st == 201) && *r == answers[0].1));
+    assert!(
+        answers
+            .iter()
+            .all(|(st, r)| (*st == 200 || *st == 201) && *r == answers[0].1)
+    );
     assert!(answers[0].1.dossier_number.starts_with("MSMV-"));
 
     // Another client sending the same bytes does not get the receipt.
     let other = login(&http, &server.base_url(), &me).await;
-    assert_eq!(other.file(&bytes).await.status(), 200, "same certificate, same owner");
-    let stranger = login(&http, &server.base_url(), &portal.enterprise(OTHER_TAX_CODE)).await;
+    assert_eq!(
+        other.file(&bytes).await.status(),
+        200,
+        "same certificate, same owner"
+    );
+    let stranger = login(
+        &http,
+        &server.base_url(),
+        &portal.enterprise(OTHER_TAX_CODE),
+    )
+    .await;
     let resp = stranger.file(&bytes).await;
     assert_eq!(resp.status(), 409);
     assert_eq!(error_code(resp).await, codes::DOSSIER_FILED_BY_ANOTHER);
@@ -536,17 +592,33 @@ async fn unverifiable_containers_are_refused_each_with_its_code() {
     assert_eq!(resp.status(), 422);
     assert_eq!(error_code(resp).await, codes::FILING_TAX_CODE_MISMATCH);
 
-    let bytes = container(DossierKind::Patent, APPLICANT, &me, 2, 1000, Spoil::Unsigned);
+    let bytes = container(
+        DossierKind::Patent,
+        APPLICANT,
+        &me,
+        2,
+        1000,
+        Spoil::Unsigned,
+    );
     let resp = s.file(&bytes).await;
     assert_eq!(resp.status(), 422);
     assert_eq!(error_code(resp).await, codes::FILING_SIGNATURE_INVALID);
 
-    let bytes = container(DossierKind::Patent, APPLICANT, &me, 3, 1000, Spoil::Tampered);
+    let bytes = container(
+        DossierKind::Patent,
+        APPLICANT,
+        &me,
+        3,
+        1000,
+        Spoil::Tampered,
+    );
     let resp = s.file(&bytes).await;
     assert_eq!(resp.status(), 422);
     assert_eq!(error_code(resp).await, codes::FILING_SIGNATURE_INVALID);
 
-    let resp = s.file(b"PK\x03\x04 not really a zip at all, just bytes............").await;
+    let resp = s
+        .file(b"PK\x03\x04 not really a zip at all, just bytes............")
+        .await;
     assert_eq!(resp.status(), 422);
     assert_eq!(error_code(resp).await, codes::FILING_NOT_ASIC);
 
@@ -557,7 +629,9 @@ async fn unverifiable_containers_are_refused_each_with_its_code() {
     assert_eq!(resp.status(), 422);
     assert_eq!(error_code(resp).await, codes::DOSSIER_HASH_MISMATCH);
 
-    let resp = s.submit("0123456789abcdef0123456789abcdef", &"b".repeat(64)).await;
+    let resp = s
+        .submit("0123456789abcdef0123456789abcdef", &"b".repeat(64))
+        .await;
     assert_eq!(resp.status(), 404);
     assert_eq!(error_code(resp).await, codes::TUS_UPLOAD_NOT_FOUND);
 
@@ -579,19 +653,44 @@ async fn the_shape_verifier_never_accepts_a_container() {
     let me = portal.enterprise(APPLICANT);
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("good.asice");
-    std::fs::write(&good, container(DossierKind::Trademark, APPLICANT, &me, 1, 100, Spoil::None)).unwrap();
+    std::fs::write(
+        &good,
+        container(DossierKind::Trademark, APPLICANT, &me, 1, 100, Spoil::None),
+    )
+    .unwrap();
     let err = ContainerShapeVerifier.verify(&good).unwrap_err();
     assert_eq!(err.code, codes::VERIFICATION_UNAVAILABLE);
     let unsigned = dir.path().join("unsigned.asice");
-    std::fs::write(&unsigned, container(DossierKind::Trademark, APPLICANT, &me, 1, 100, Spoil::Unsigned)).unwrap();
-    assert_eq!(ContainerShapeVerifier.verify(&unsigned).unwrap_err().code, codes::FILING_SIGNATURE_INVALID);
+    std::fs::write(
+        &unsigned,
+        container(
+            DossierKind::Trademark,
+            APPLICANT,
+            &me,
+            1,
+            100,
+            Spoil::Unsigned,
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        ContainerShapeVerifier.verify(&unsigned).unwrap_err().code,
+        codes::FILING_SIGNATURE_INVALID
+    );
     let junk = dir.path().join("junk.asice");
     std::fs::write(&junk, b"hello").unwrap();
-    assert_eq!(ContainerShapeVerifier.verify(&junk).unwrap_err().code, codes::FILING_NOT_ASIC);
+    assert_eq!(
+        ContainerShapeVerifier.verify(&junk).unwrap_err().code,
+        codes::FILING_NOT_ASIC
+    );
 }
 
 async fn status(s: &Session, number: &str) -> DossierStatus {
-    let resp = s.req(Method::GET, &format!("/v1/dossiers/{number}")).send().await.unwrap();
+    let resp = s
+        .req(Method::GET, &format!("/v1/dossiers/{number}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     resp.json().await.unwrap()
 }
@@ -603,12 +702,26 @@ async fn statuses_move_only_as_allowed_and_supplements_follow_requests() {
     let http = http();
     let me = portal.enterprise(APPLICANT);
     let s = login(&http, &server.base_url(), &me).await;
-    let bytes = container(DossierKind::IndustrialDesign, APPLICANT, &me, 1, 5000, Spoil::None);
+    let bytes = container(
+        DossierKind::IndustrialDesign,
+        APPLICANT,
+        &me,
+        1,
+        5000,
+        Spoil::None,
+    );
     let receipt: Receipt = s.file(&bytes).await.json().await.unwrap();
     let number = receipt.dossier_number.clone();
     assert!(number.starts_with("3-"));
 
-    let supplement = container(DossierKind::IndustrialDesign, APPLICANT, &me, 2, 3000, Spoil::None);
+    let supplement = container(
+        DossierKind::IndustrialDesign,
+        APPLICANT,
+        &me,
+        2,
+        3000,
+        Spoil::None,
+    );
     let file_supplement = |bytes: Vec<u8>| {
         let s = s.clone();
         let number = number.clone();
@@ -626,7 +739,10 @@ async fn statuses_move_only_as_allowed_and_supplements_follow_requests() {
     };
     let resp = file_supplement(supplement.clone()).await;
     assert_eq!(resp.status(), 409);
-    assert_eq!(error_code(resp).await, codes::DOSSIER_SUPPLEMENT_NOT_REQUESTED);
+    assert_eq!(
+        error_code(resp).await,
+        codes::DOSSIER_SUPPLEMENT_NOT_REQUESTED
+    );
 
     // The officer's side, on the same database while the server runs.
     let mut store = Store::open_existing(portal.dir.path()).unwrap();
@@ -635,7 +751,9 @@ async fn statuses_move_only_as_allowed_and_supplements_follow_requests() {
         .advance(&number, Status::Approved { message: None }, now)
         .unwrap_err();
     assert_eq!(err.code(), codes::DOSSIER_INVALID_TRANSITION);
-    store.advance(&number, Status::InReview { message: None }, now).unwrap();
+    store
+        .advance(&number, Status::InReview { message: None }, now)
+        .unwrap();
     store
         .advance(
             &number,
@@ -649,8 +767,13 @@ async fn statuses_move_only_as_allowed_and_supplements_follow_requests() {
     // Past the deadline.
     let resp = file_supplement(supplement.clone()).await;
     assert_eq!(resp.status(), 409);
-    assert_eq!(error_code(resp).await, codes::DOSSIER_SUPPLEMENT_NOT_REQUESTED);
-    store.advance(&number, Status::InReview { message: None }, now).unwrap();
+    assert_eq!(
+        error_code(resp).await,
+        codes::DOSSIER_SUPPLEMENT_NOT_REQUESTED
+    );
+    store
+        .advance(&number, Status::InReview { message: None }, now)
+        .unwrap();
     store
         .advance(
             &number,
@@ -663,7 +786,14 @@ async fn statuses_move_only_as_allowed_and_supplements_follow_requests() {
         .unwrap();
 
     // A supplement for another applicant.
-    let other = container(DossierKind::IndustrialDesign, OTHER_TAX_CODE, &portal.enterprise(OTHER_TAX_CODE), 3, 100, Spoil::None);
+    let other = container(
+        DossierKind::IndustrialDesign,
+        OTHER_TAX_CODE,
+        &portal.enterprise(OTHER_TAX_CODE),
+        3,
+        100,
+        Spoil::None,
+    );
     let resp = file_supplement(other).await;
     assert_eq!(resp.status(), 422);
     assert_eq!(error_code(resp).await, codes::DOSSIER_SUPPLEMENT_APPLICANT);
@@ -675,7 +805,11 @@ async fn statuses_move_only_as_allowed_and_supplements_follow_requests() {
     assert_eq!(sup.dossier_number, number);
     verify_receipt(&sup);
     let resp = file_supplement(supplement).await;
-    assert_eq!(resp.status(), 200, "the same supplement again: same receipt");
+    assert_eq!(
+        resp.status(),
+        200,
+        "the same supplement again: same receipt"
+    );
     assert_eq!(resp.json::<Receipt>().await.unwrap(), sup);
 
     let st = status(&s, &number).await;
@@ -692,9 +826,17 @@ async fn statuses_move_only_as_allowed_and_supplements_follow_requests() {
             now,
         )
         .unwrap();
-    store.advance(&number, Status::Approved { message: None }, now).unwrap();
+    store
+        .advance(&number, Status::Approved { message: None }, now)
+        .unwrap();
     let err = store
-        .advance(&number, Status::Rejected { reason: "late".into() }, now)
+        .advance(
+            &number,
+            Status::Rejected {
+                reason: "late".into(),
+            },
+            now,
+        )
         .unwrap_err();
     assert_eq!(err.code(), codes::DOSSIER_INVALID_TRANSITION);
 
@@ -703,17 +845,39 @@ async fn statuses_move_only_as_allowed_and_supplements_follow_requests() {
     use StatusName::*;
     assert_eq!(
         names,
-        [Received, InReview, SupplementRequested, InReview, SupplementRequested, InReview, FeeDue, Approved]
+        [
+            Received,
+            InReview,
+            SupplementRequested,
+            InReview,
+            SupplementRequested,
+            InReview,
+            FeeDue,
+            Approved
+        ]
     );
     assert_eq!(st.status, Approved);
     assert_eq!(st.receipt, receipt);
 
     // Someone else asking: not found.
-    let stranger = login(&http, &server.base_url(), &portal.enterprise(OTHER_TAX_CODE)).await;
-    let resp = stranger.req(Method::GET, &format!("/v1/dossiers/{number}")).send().await.unwrap();
+    let stranger = login(
+        &http,
+        &server.base_url(),
+        &portal.enterprise(OTHER_TAX_CODE),
+    )
+    .await;
+    let resp = stranger
+        .req(Method::GET, &format!("/v1/dossiers/{number}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 404);
     assert_eq!(error_code(resp).await, codes::DOSSIER_NOT_FOUND);
-    let resp = s.req(Method::GET, "/v1/dossiers/4-2026-99999").send().await.unwrap();
+    let resp = s
+        .req(Method::GET, "/v1/dossiers/4-2026-99999")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 404);
     server.stop(Duration::from_secs(5)).await.unwrap();
 }
@@ -735,7 +899,11 @@ async fn a_client_over_its_rate_gets_429_with_retry_after() {
         }
     }
     let resp = limited.expect("rate limited within 10 requests");
-    let retry: u64 = resp.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=5).contains(&retry));
     assert_eq!(error_code(resp).await, codes::RATE_LIMITED);
     server.stop(Duration::from_secs(5)).await.unwrap();

@@ -156,8 +156,8 @@ impl ContainerProblem {
     }
 }
 
-/// Whether `path` is a XAdES signature file (ETSI EN 319 162-1, 4.4.3.2: a name containing
-/// "signatures", under `META-INF/`).
+/// Whether `path` is a XAdES signature file (ETSI EN 319 162-1: a name containing
+/// "signatures", directly under `META-INF/`).
 pub(crate) fn is_signature_path(path: &str) -> bool {
     path.strip_prefix("META-INF/").is_some_and(|name| {
         !name.contains('/') && name.contains("signatures") && name.ends_with(".xml")

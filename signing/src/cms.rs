@@ -11,7 +11,7 @@
 //! The signed attributes are content-type, message-digest, signing-certificate-v2 (SHA-256 of
 //! the signer's certificate and its issuer and serial) and, only when the caller asks,
 //! signing-time: PAdES takes the time from the signature dictionary's `/M` instead (ETSI EN 319
-//! 142-1, 5.2.1 forbids signing-time in a PAdES baseline signature).
+//! 142-1: a PAdES baseline signature carries no signing-time attribute).
 
 use der::asn1::{Null, ObjectIdentifier, OctetString, SetOfVec};
 use der::{Any, Decode, Encode, Sequence};
@@ -374,7 +374,7 @@ fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, CmsError> {
 }
 
 /// The one value of the attribute `oid`, if present; an error if it is repeated or has more
-/// than one value (RFC 5652 5.3: these attributes are single-valued).
+/// than one value (RFC 5652, 11: these attributes are single-valued).
 fn single_value<T: for<'a> Decode<'a>>(
     attrs: &SetOfVec<Attribute>,
     oid: ObjectIdentifier,
@@ -408,7 +408,7 @@ fn identifies(sid: &SignerIdentifier, cert: &Certificate) -> bool {
 }
 
 fn sha256_algorithm() -> AlgorithmIdentifierOwned {
-    // RFC 5754 3: SHA-2 AlgorithmIdentifiers are generated with absent parameters.
+    // RFC 5754, 2: SHA-2 AlgorithmIdentifiers are generated with absent parameters.
     AlgorithmIdentifierOwned {
         oid: ID_SHA256,
         parameters: None,

@@ -37,7 +37,7 @@ pub(crate) const C14N_10: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-2001031
 pub(crate) const DIGEST_SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
 pub(crate) const SIGNED_PROPERTIES_TYPE: &str = "http://uri.etsi.org/01903#SignedProperties";
 pub(crate) const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
-/// RFC 6931 2.3.10: RSASSA-PSS with SHA-256, MGF1 with SHA-256, salt length 32.
+/// RFC 6931: RSASSA-PSS with SHA-256, MGF1 with SHA-256, salt length 32 (the hash length).
 pub(crate) const RSA_PSS_SHA256: &str = "http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1";
 pub(crate) const ECDSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256";
 

@@ -257,3 +257,24 @@ fn files_that_are_not_signature_files_are_refused() {
         "xades.signature_count"
     );
 }
+
+#[test]
+fn deeply_nested_signed_properties_are_a_problem_not_a_crash() {
+    let signers = Signers::with(&["ecdsa-p256"]);
+    let signer = signers.identity("ecdsa-p256").signer().unwrap();
+    let xml = xades::sign_detached(&objects(), &signer, signing_time(), "S0").unwrap();
+    let nested = format!("{}{}", "<x>".repeat(5000), "</x>".repeat(5000));
+    let hostile = xml.replace(
+        "</xades:SignedDataObjectProperties>",
+        &format!("{nested}</xades:SignedDataObjectProperties>"),
+    );
+    let digests = digests();
+    let report = xades::verify(&hostile, |p| digests.get(p).copied()).unwrap();
+    assert!(
+        report.problems.contains(&XadesProblem::Malformed(
+            "elements nested too deeply".into()
+        )),
+        "{:?}",
+        report.problems
+    );
+}

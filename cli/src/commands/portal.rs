@@ -136,9 +136,8 @@ fn verifiers(data: &Path, trust_anchors: &[PathBuf]) -> Result<Verifiers, Failur
             ));
         }
     }
-    let signer = receipt_key::load_or_create(data).map_err(|e| {
-        environment("portal.receipt_key", e.to_string(), e.to_string())
-    })?;
+    let signer = receipt_key::load_or_create(data)
+        .map_err(|e| environment("portal.receipt_key", e.to_string(), e.to_string()))?;
     Ok(Verifiers {
         filing: Arc::new(ContainerShapeVerifier),
         login: Arc::new(UnavailableLoginVerifier),
@@ -445,7 +444,11 @@ fn print_view(out: Out, v: &OfficerView) {
             }
             _ => String::new(),
         };
-        say!("  {}  {}{detail}", e.at, status_name(e.status.name(), out.lang));
+        say!(
+            "  {}  {}{detail}",
+            e.at,
+            status_name(e.status.name(), out.lang)
+        );
     }
     for r in &s.supplements {
         say!(

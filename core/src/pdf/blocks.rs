@@ -374,7 +374,12 @@ fn section_band(number: Option<&str>, heading: &str) -> Result<SectionBand, PdfE
     } else {
         0.0
     };
-    let lines = lines(Face::Bold, BODY_SIZE, heading, TEXT_WIDTH - cell - 2.0 * PAD)?;
+    let lines = lines(
+        Face::Bold,
+        BODY_SIZE,
+        heading,
+        TEXT_WIDTH - cell - 2.0 * PAD,
+    )?;
     let number = match number {
         Some(n) => text::break_lines(&[Span::new(Face::Bold, &n)], BODY_SIZE, cell)?
             .into_iter()

@@ -246,9 +246,15 @@ mod tests {
             assert_eq!(ids(&fast), ids(&shaped), "{f:?}");
             let width: f32 = fast.iter().map(|g| g.x_advance).sum();
             let measured: f32 = text.chars().filter_map(|c| data.advance(c)).sum();
-            assert!((width - measured).abs() < 1e-4, "{f:?}: {width} != {measured}");
+            assert!(
+                (width - measured).abs() < 1e-4,
+                "{f:?}: {width} != {measured}"
+            );
             let ranges: Vec<_> = fast.iter().map(|g| g.text_range.clone()).collect();
-            let chars: Vec<_> = text.char_indices().map(|(i, c)| i..i + c.len_utf8()).collect();
+            let chars: Vec<_> = text
+                .char_indices()
+                .map(|(i, c)| i..i + c.len_utf8())
+                .collect();
             assert_eq!(ranges, chars);
         }
         // A combining mark goes through the shaper, which places it.

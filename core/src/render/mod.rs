@@ -156,17 +156,18 @@ fn split_top_level(s: &str) -> Option<(&str, &str)> {
 /// title just below already names the document.
 fn form_label(number: &str, title: &str) -> Vec<String> {
     let number = number.trim();
-    if let (Some(open), true) = (number.find(" ("), number.ends_with(')')) {
-        if number[..open].to_lowercase() == title.to_lowercase() {
-            let mut regulations = Vec::new();
-            let mut rest = &number[open + 2..number.len() - 1];
-            while let Some((first, tail)) = split_top_level(rest) {
-                regulations.push(first.to_owned());
-                rest = tail;
-            }
-            regulations.push(rest.to_owned());
-            return regulations;
+    if let Some(open) = number.find(" (")
+        && number.ends_with(')')
+        && number[..open].to_lowercase() == title.to_lowercase()
+    {
+        let mut regulations = Vec::new();
+        let mut rest = &number[open + 2..number.len() - 1];
+        while let Some((first, tail)) = split_top_level(rest) {
+            regulations.push(first.to_owned());
+            rest = tail;
         }
+        regulations.push(rest.to_owned());
+        return regulations;
     }
     match split_top_level(number) {
         Some((first, rest)) => vec![first.to_owned(), rest.to_owned()],

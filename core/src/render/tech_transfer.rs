@@ -4,8 +4,7 @@
 
 use super::{FormWriter, short_date};
 use crate::forms::{
-    Direction, PartyRole, PartyType, RegistrationType, TechTransferForm, TransferMethod,
-    TransferOf,
+    Direction, PartyRole, PartyType, RegistrationType, TechTransferForm, TransferMethod, TransferOf,
 };
 
 const STAMP: [&str; 2] = ["DẤU NHẬN HỒ SƠ", "(Dành cho cơ quan tiếp nhận)"];

@@ -30,6 +30,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "data_packs",
         sql: include_str!("../../migrations/0002_data_packs.sql"),
     },
+    Migration {
+        version: 3,
+        name: "filing",
+        sql: include_str!("../../migrations/0003_filing.sql"),
+    },
 ];
 
 /// Applies the pending migrations; returns the schema version now in force.

@@ -23,6 +23,7 @@ mod blobs;
 mod drafts;
 mod error;
 mod migrate;
+mod outbox;
 mod packs;
 mod profiles;
 mod sniff;
@@ -38,6 +39,9 @@ use rusqlite::{Connection, TransactionBehavior};
 pub use blobs::{AttachmentInfo, AttachmentReader};
 pub use drafts::{DraftId, DraftSummary, RevisionInfo, StoredDraft};
 pub use error::StoreError;
+pub use outbox::{
+    ItemError, NewOutboxItem, OutboxItem, OutboxState, StoredReceipt, StoredStatus, SupplementDraft,
+};
 pub use packs::StoredPack;
 pub use profiles::{ProfileId, ProfileKind, StoredProfile};
 pub use sniff::{SNIFF_LEN, sniff_media_type};

@@ -250,26 +250,26 @@ impl TusClient {
                 max,
             });
         }
-        let mut state = match resume {
+        let resumed = match resume {
             Some(saved) => self.resume(file, saved).await?,
             None => None,
         };
-        if state.is_none() {
-            if !caps.supports("creation") {
-                return Err(ClientError::Protocol(
-                    "the tus server does not offer creation".into(),
-                ));
+        let mut state = match resumed {
+            Some(state) => state,
+            None => {
+                if !caps.supports("creation") {
+                    return Err(ClientError::Protocol(
+                        "the tus server does not offer creation".into(),
+                    ));
+                }
+                let url = self.create(file).await?;
+                UploadState {
+                    upload_url: url.to_string(),
+                    offset: 0,
+                    sha256: file.sha256.clone(),
+                    length: file.length,
+                }
             }
-            let url = self.create(file).await?;
-            state = Some(UploadState {
-                upload_url: url.to_string(),
-                offset: 0,
-                sha256: file.sha256.clone(),
-                length: file.length,
-            });
-        }
-        let Some(mut state) = state else {
-            return Err(ClientError::Protocol("no upload state".into()));
         };
         on_state(&state).map_err(ClientError::StateSink)?;
         let url = parse_url(&state.upload_url)?;

@@ -24,7 +24,8 @@ pub fn random_bytes(n: usize) -> Vec<u8> {
 }
 
 fn later(ttl: std::time::Duration) -> Timestamp {
-    let now = Timestamp::from_second(Timestamp::now().as_second()).unwrap_or_else(|_| Timestamp::now());
+    let now =
+        Timestamp::from_second(Timestamp::now().as_second()).unwrap_or_else(|_| Timestamp::now());
     let ttl = SignedDuration::try_from(ttl).unwrap_or(SignedDuration::from_secs(60));
     now.checked_add(ttl).unwrap_or(now)
 }
@@ -43,9 +44,9 @@ pub async fn token(
     State(state): State<Arc<AppState>>,
     JsonBody(req): JsonBody<TokenRequest>,
 ) -> ApiResult<Json<Token>> {
-    let nonce = STANDARD.decode(&req.nonce).map_err(|_| {
-        ApiError::invalid("`nonce` không phải base64", "`nonce` is not base64")
-    })?;
+    let nonce = STANDARD
+        .decode(&req.nonce)
+        .map_err(|_| ApiError::invalid("`nonce` không phải base64", "`nonce` is not base64"))?;
     let signed = STANDARD.decode(&req.signed_nonce).map_err(|_| {
         ApiError::invalid(
             "`signed_nonce` không phải base64",
@@ -74,9 +75,7 @@ pub async fn token(
     let id = identity.clone();
     let key = hash.clone();
     state
-        .db(move |s| {
-            Ok(s.add_token(&key, &id.subject, id.tax_code.as_deref(), expires_at)?)
-        })
+        .db(move |s| Ok(s.add_token(&key, &id.subject, id.tax_code.as_deref(), expires_at)?))
         .await?;
     state.cache_token(hash, identity.clone(), expires_at);
     tracing::info!(subject = %identity.subject, "portal login");

@@ -24,9 +24,8 @@ use super::store::{NewFiling, StoreError};
 use super::tus::lock;
 use super::verify::VerifiedFiling;
 use crate::api::{
-    DossierKind, DossierList, DossierStatus, Message, PortalSignature, Receipt,
-    SignatureAlgorithm, Status, StatusName, SubmitRequest, codes, is_sha256_hex,
-    receipt_payload,
+    DossierKind, DossierList, DossierStatus, Message, PortalSignature, Receipt, SignatureAlgorithm,
+    Status, StatusName, SubmitRequest, codes, is_sha256_hex, receipt_payload,
 };
 
 /// Today in Vietnam (UTC+7, no daylight saving): the day deadlines are counted in.
@@ -120,7 +119,13 @@ async fn verify_upload(
 ) -> ApiResult<Verified> {
     let (id, who, sha) = (upload_id.to_owned(), owner.to_owned(), sha256.to_owned());
     let (row, upload_path, container_path) = state
-        .db(move |s| Ok((s.upload(&id, &who)?, s.upload_path(&id), s.container_path(&sha))))
+        .db(move |s| {
+            Ok((
+                s.upload(&id, &who)?,
+                s.upload_path(&id),
+                s.container_path(&sha),
+            ))
+        })
         .await?;
     let row = row.ok_or_else(ApiError::upload_not_found)?;
     if row.offset < row.length {
@@ -264,8 +269,13 @@ pub async fn submit(
     }
 
     let _guard = lock(&state, &req.upload_id).await?;
-    let Verified { source, filing } =
-        verify_upload(&state, &client.subject, &req.upload_id, &req.container_sha256).await?;
+    let Verified { source, filing } = verify_upload(
+        &state,
+        &client.subject,
+        &req.upload_id,
+        &req.container_sha256,
+    )
+    .await?;
     keep_container(&state, source, &req.container_sha256).await?;
 
     let signer = state.verifiers.receipt_signer.clone();
@@ -274,7 +284,9 @@ pub async fn submit(
     let (filed_by, receipt, new) = state
         .db(move |s| {
             let received_at = now_whole_seconds();
-            let year = received_at.to_zoned(TimeZone::fixed(Offset::constant(7))).year();
+            let year = received_at
+                .to_zoned(TimeZone::fixed(Offset::constant(7)))
+                .year();
             let filing = NewFiling {
                 kind: filing.kind,
                 owner: &owner,
@@ -283,8 +295,15 @@ pub async fn submit(
                 received_at,
             };
             let result = s.file_dossier(&filing, year, |number| {
-                sign_receipt(signer.as_ref(), number, None, filing.kind, received_at, &sha)
-                    .map_err(StoreError::Corrupt)
+                sign_receipt(
+                    signer.as_ref(),
+                    number,
+                    None,
+                    filing.kind,
+                    received_at,
+                    &sha,
+                )
+                .map_err(StoreError::Corrupt)
             })?;
             s.mark_upload_filed(&id, &sha)?;
             Ok(result)
@@ -297,7 +316,11 @@ pub async fn submit(
         tracing::info!(number = %receipt.dossier_number, kind = %receipt.kind, "dossier filed");
     }
     Ok(receipt_response(
-        if new { StatusCode::CREATED } else { StatusCode::OK },
+        if new {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
         receipt,
     ))
 }
@@ -372,16 +395,22 @@ pub async fn supplement(
     JsonBody(req): JsonBody<SubmitRequest>,
 ) -> ApiResult<Response> {
     check_request(&req)?;
-    let (n, who, sha) = (number.clone(), client.subject.clone(), req.container_sha256.clone());
+    let (n, who, sha) = (
+        number.clone(),
+        client.subject.clone(),
+        req.container_sha256.clone(),
+    );
     let (status, existing, dossier_container) = state
         .db(move |s| {
             let status = match s.dossier_owner(&n)? {
-                Some((owner, applicant)) if owner == who => {
-                    s.status(&n)?.map(|st| (st, applicant))
-                }
+                Some((owner, applicant)) if owner == who => s.status(&n)?.map(|st| (st, applicant)),
                 _ => None,
             };
-            Ok((status, s.supplement_by_container(&sha)?, s.dossier_by_container(&sha)?))
+            Ok((
+                status,
+                s.supplement_by_container(&sha)?,
+                s.dossier_by_container(&sha)?,
+            ))
         })
         .await?;
     let (status, applicant) = status.ok_or_else(ApiError::dossier_not_found)?;
@@ -403,8 +432,13 @@ pub async fn supplement(
     supplement_open(&status)?;
 
     let _guard = lock(&state, &req.upload_id).await?;
-    let Verified { source, filing } =
-        verify_upload(&state, &client.subject, &req.upload_id, &req.container_sha256).await?;
+    let Verified { source, filing } = verify_upload(
+        &state,
+        &client.subject,
+        &req.upload_id,
+        &req.container_sha256,
+    )
+    .await?;
     if filing.applicant_tax_code.trim() != applicant {
         return Err(ApiError::with_message(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -438,7 +472,11 @@ pub async fn supplement(
         })
         .await?;
     Ok(receipt_response(
-        if new { StatusCode::CREATED } else { StatusCode::OK },
+        if new {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
         receipt,
     ))
 }

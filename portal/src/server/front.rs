@@ -58,10 +58,8 @@ async fn guarded(state: &AppState, req: &mut Request, uploads: bool) -> Option<R
                 "Tus-Resumable: 1.0.0 is required",
             )
             .into_response();
-            r.headers_mut().insert(
-                tus::H_TUS_VERSION,
-                HeaderValue::from_static(tus::VERSION),
-            );
+            r.headers_mut()
+                .insert(tus::H_TUS_VERSION, HeaderValue::from_static(tus::VERSION));
             return Some(r);
         }
     }
@@ -117,10 +115,9 @@ async fn run(state: &AppState, req: Request, next: Next) -> Response {
 
 fn with_tus_headers(mut response: Response, uploads: bool) -> Response {
     if uploads {
-        response.headers_mut().insert(
-            tus::H_TUS_RESUMABLE,
-            HeaderValue::from_static(tus::VERSION),
-        );
+        response
+            .headers_mut()
+            .insert(tus::H_TUS_RESUMABLE, HeaderValue::from_static(tus::VERSION));
     }
     response
 }

@@ -213,8 +213,7 @@ impl Server {
     ) -> Result<(), ServeError> {
         axum::serve(
             self.listener,
-            self.app
-                .into_make_service_with_connect_info::<SocketAddr>(),
+            self.app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await?;

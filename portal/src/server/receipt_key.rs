@@ -75,8 +75,7 @@ fn generate() -> Result<(Vec<u8>, Vec<u8>), ReceiptKeyError> {
     let spki_der = secret.public_key().to_public_key_der().map_err(invalid)?;
     let spki = SubjectPublicKeyInfoOwned::from_der(spki_der.as_bytes()).map_err(invalid)?;
     let name = Name::from_str("CN=Hoso Reference Portal,O=Hoso,C=VN").map_err(invalid)?;
-    let validity =
-        Validity::from_now(Duration::from_secs(10 * 365 * 86_400)).map_err(invalid)?;
+    let validity = Validity::from_now(Duration::from_secs(10 * 365 * 86_400)).map_err(invalid)?;
     let builder = CertificateBuilder::new(
         Profile::Root,
         SerialNumber::from(1u32),

@@ -299,7 +299,8 @@ impl Store {
 
     /// Terminates an upload: its row and its bytes (a filed container stays).
     pub fn delete_upload(&self, id: &str) -> Result<(), StoreError> {
-        self.conn.execute("DELETE FROM uploads WHERE id = ?1", [id])?;
+        self.conn
+            .execute("DELETE FROM uploads WHERE id = ?1", [id])?;
         match std::fs::remove_file(self.upload_path(id)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
             _ => Ok(()),
@@ -550,7 +551,8 @@ fn status_in(conn: &Connection, number: &str) -> Result<Option<DossierStatus>, S
     let Some((kind, status, receipt)) = row else {
         return Ok(None);
     };
-    let mut stmt = conn.prepare("SELECT event FROM events WHERE dossier_number = ?1 ORDER BY id")?;
+    let mut stmt =
+        conn.prepare("SELECT event FROM events WHERE dossier_number = ?1 ORDER BY id")?;
     let history = stmt
         .query_map([number], |r| r.get::<_, String>(0))?
         .map(|e| serde_json::from_str(&e?).map_err(corrupt))

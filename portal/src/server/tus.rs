@@ -45,7 +45,11 @@ pub async fn options(State(state): State<Arc<AppState>>) -> Response {
     let mut r = StatusCode::NO_CONTENT.into_response();
     set(&mut r, tus::H_TUS_VERSION, tus::VERSION);
     set(&mut r, tus::H_TUS_EXTENSION, tus::EXTENSIONS);
-    set(&mut r, tus::H_TUS_CHECKSUM_ALGORITHM, tus::CHECKSUM_ALGORITHMS);
+    set(
+        &mut r,
+        tus::H_TUS_CHECKSUM_ALGORITHM,
+        tus::CHECKSUM_ALGORITHMS,
+    );
     set(&mut r, tus::H_TUS_MAX_SIZE, state.config.max_upload_bytes);
     r
 }
@@ -105,7 +109,11 @@ pub async fn create(
         .db(move |s| Ok(s.create_upload(&row_id, &owner, length, metadata.as_deref())?))
         .await?;
     let mut r = StatusCode::CREATED.into_response();
-    set(&mut r, header::LOCATION.as_str(), format!("{}/{id}", tus::UPLOADS_PATH));
+    set(
+        &mut r,
+        header::LOCATION.as_str(),
+        format!("{}/{id}", tus::UPLOADS_PATH),
+    );
     set(&mut r, tus::H_UPLOAD_OFFSET, 0);
     Ok(r)
 }
@@ -224,6 +232,15 @@ pub async fn patch(
     if content_length.is_some_and(|n| n > room) {
         return Err(length_exceeded(room));
     }
+    if room == 0 {
+        // Complete (perhaps filed, its bytes moved to containers/): nothing to write.
+        if content_length.unwrap_or(0) > 0 {
+            return Err(length_exceeded(room));
+        }
+        let mut r = StatusCode::NO_CONTENT.into_response();
+        set(&mut r, tus::H_UPLOAD_OFFSET, row.offset);
+        return Ok(r);
+    }
 
     let path = {
         let id = id.clone();
@@ -238,7 +255,10 @@ pub async fn patch(
     })
     .await
     .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?;
+    .map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ApiError::upload_not_found(),
+        _ => ApiError::internal(e),
+    })?;
 
     let written = stream_to(file, body, room, state.config.body_idle_timeout).await?;
     let Written {
@@ -285,8 +305,7 @@ pub async fn patch(
     }
     if verified == Some(false) {
         let mut r = ApiError::with_message(
-            StatusCode::from_u16(tus::STATUS_CHECKSUM_MISMATCH)
-                .unwrap_or(StatusCode::BAD_REQUEST),
+            StatusCode::from_u16(tus::STATUS_CHECKSUM_MISMATCH).unwrap_or(StatusCode::BAD_REQUEST),
             codes::TUS_CHECKSUM_MISMATCH,
             Message::new(
                 "Mã kiểm tra sha256 không khớp với dữ liệu; phần dữ liệu này đã bị bỏ",
@@ -357,7 +376,11 @@ async fn stream_to(
         }
         buf.extend_from_slice(&frame);
         if buf.len() >= WRITE_BUFFER {
-            w = flush(w, std::mem::replace(&mut buf, Vec::with_capacity(WRITE_BUFFER))).await?;
+            w = flush(
+                w,
+                std::mem::replace(&mut buf, Vec::with_capacity(WRITE_BUFFER)),
+            )
+            .await?;
         }
     }
     if !buf.is_empty() {

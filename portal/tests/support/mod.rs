@@ -76,11 +76,14 @@ pub struct TestLoginVerifier {
 impl LoginVerifier for TestLoginVerifier {
     fn verify(&self, nonce: &[u8], signed: &[u8]) -> Result<ClientIdentity, Rejection> {
         let cms = verify_detached(signed, DetachedContent::Bytes(nonce)).map_err(|e| {
-            Rejection::new(api::codes::AUTH_SIGNATURE_INVALID, e.to_string(), e.to_string())
+            Rejection::new(
+                api::codes::AUTH_SIGNATURE_INVALID,
+                e.to_string(),
+                e.to_string(),
+            )
         })?;
-        check_chain(&cms.signer, &cms.certificates, &self.anchors).map_err(|e| {
-            Rejection::new("auth.certificate_untrusted", e.clone(), e)
-        })?;
+        check_chain(&cms.signer, &cms.certificates, &self.anchors)
+            .map_err(|e| Rejection::new("auth.certificate_untrusted", e.clone(), e))?;
         Ok(ClientIdentity {
             subject: hoso_signing::certinfo::name_text(&cms.signer.tbs_certificate.subject),
             tax_code: tax_code_of(&cms.signer),
@@ -107,7 +110,11 @@ pub struct TestFilingVerifier {
 }
 
 fn refuse(code: &str, why: impl std::fmt::Display) -> Rejection {
-    Rejection::new(code, format!("Hồ sơ không hợp lệ: {why}"), format!("Invalid container: {why}"))
+    Rejection::new(
+        code,
+        format!("Hồ sơ không hợp lệ: {why}"),
+        format!("Invalid container: {why}"),
+    )
 }
 
 fn attr<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
@@ -141,7 +148,9 @@ impl FilingVerifier for TestFilingVerifier {
                 .split_once("<TestSignature>")
                 .and_then(|(_, r)| r.split_once("</TestSignature>"))
                 .map(|(b, _)| b.trim())
-                .ok_or_else(|| refuse(api::codes::FILING_SIGNATURE_INVALID, "no signature value"))?;
+                .ok_or_else(|| {
+                    refuse(api::codes::FILING_SIGNATURE_INVALID, "no signature value")
+                })?;
             let der = STANDARD
                 .decode(b64)
                 .map_err(|e| refuse(api::codes::FILING_SIGNATURE_INVALID, e))?;
@@ -195,9 +204,13 @@ pub fn container(
     spoil: Spoil,
 ) -> Vec<u8> {
     let mut form = Vec::with_capacity(size);
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     while form.len() < size {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         form.extend_from_slice(&x.to_le_bytes());
     }
     form.truncate(size);
@@ -223,13 +236,21 @@ pub fn container(
     let stored =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     zip.start_file("mimetype", stored).expect("zip");
-    zip.write_all(server::verify::ASIC_E_MIMETYPE.as_bytes()).expect("zip");
-    zip.start_file("META-INF/manifest.xml", stored).expect("zip");
+    zip.write_all(server::verify::ASIC_E_MIMETYPE.as_bytes())
+        .expect("zip");
+    zip.start_file("META-INF/manifest.xml", stored)
+        .expect("zip");
     zip.write_all(b"<manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\"/>")
         .expect("zip");
     if spoil != Spoil::Unsigned {
-        zip.start_file("META-INF/signatures0.xml", stored).expect("zip");
-        write!(zip, "<TestSignature>{}</TestSignature>", STANDARD.encode(cms)).expect("zip");
+        zip.start_file("META-INF/signatures0.xml", stored)
+            .expect("zip");
+        write!(
+            zip,
+            "<TestSignature>{}</TestSignature>",
+            STANDARD.encode(cms)
+        )
+        .expect("zip");
     }
     for (name, bytes) in &files {
         zip.start_file(name.as_str(), stored).expect("zip");
@@ -287,7 +308,11 @@ impl Portal {
     /// An enterprise's signer issued by the test CA.
     pub fn enterprise(&self, tax_code: &str) -> Identity {
         self.pki
-            .issue(&IssueSpec::enterprise("Công ty Thử nghiệm", tax_code, KeySpec::P256))
+            .issue(&IssueSpec::enterprise(
+                "Công ty Thử nghiệm",
+                tax_code,
+                KeySpec::P256,
+            ))
             .expect("issue")
     }
 }
@@ -351,12 +376,18 @@ impl Session {
         let resp = self
             .tus(reqwest::Method::POST, "/v1/uploads")
             .header("Upload-Length", length.to_string())
-            .header("Upload-Metadata", api::tus::encode_metadata([("filename", &b"d.asice"[..])]))
+            .header(
+                "Upload-Metadata",
+                api::tus::encode_metadata([("filename", &b"d.asice"[..])]),
+            )
             .send()
             .await
             .expect("create");
         assert_eq!(resp.status(), 201);
-        resp.headers()["location"].to_str().expect("location").to_owned()
+        resp.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_owned()
     }
 
     pub async fn patch(&self, location: &str, offset: u64, chunk: &[u8]) -> reqwest::Response {

@@ -34,6 +34,13 @@ pub(crate) fn inspect<R: Read + Seek>(reader: &mut R) -> Result<ContainerReport,
     }
     reader.seek(SeekFrom::Start(0))?;
     let mut archive = ZipArchive::new(&mut *reader)?;
+    if archive.has_duplicate_names() {
+        // Two entries of one name: readers may each pick another one.
+        problems.push(ContainerProblem::UnreadableFile {
+            path: "central directory".into(),
+            detail: "a file name appears more than once".into(),
+        });
+    }
 
     let mut files = Vec::new();
     let mut manifest: Option<String> = None;
@@ -229,7 +236,7 @@ impl std::io::Write for HashWriter<'_> {
 
 /// Reads the first local file header itself: the zip reader does not say whether the entry
 /// has an extra field or where its data starts. `None` when `mimetype` is as ETSI EN 319
-/// 162-1, A.1 wants it: first, stored, no extra field, no data descriptor, the exact text.
+/// 162-1 wants it: first, stored, no extra field, no data descriptor, the exact text.
 fn check_mimetype<R: Read + Seek>(reader: &mut R) -> Result<Option<String>, AsicError> {
     reader.seek(SeekFrom::Start(0))?;
     let mut header = [0u8; 30];

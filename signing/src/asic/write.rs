@@ -70,7 +70,7 @@ pub struct AsicBuilder<W: Write + Seek> {
 impl<W: Write + Seek> AsicBuilder<W> {
     pub fn new(writer: W) -> Result<AsicBuilder<W>, AsicError> {
         let mut zip = ZipWriter::new(writer);
-        // Stored, no extra field, not large: data at offset 38 (ETSI EN 319 162-1, A.1).
+        // Stored, no extra field, not large: data at offset 38 (ETSI EN 319 162-1).
         zip.start_file(
             "mimetype",
             SimpleFileOptions::default().compression_method(CompressionMethod::Stored),
@@ -181,7 +181,7 @@ fn check_path(path: &str) -> Result<(), AsicError> {
     }
 }
 
-/// The OpenDocument manifest (ETSI EN 319 162-1, A.7): the container itself as `/`, then
+/// The OpenDocument manifest (ETSI EN 319 162-1, ASiC-E with XAdES): the container itself as `/`, then
 /// every data file with its media type.
 pub(crate) fn manifest_xml<'a>(files: impl Iterator<Item = (&'a str, &'a str)>) -> String {
     use crate::xades::escape_attr_value as esc;

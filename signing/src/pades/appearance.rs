@@ -1,7 +1,7 @@
 //! The visible signature: a form XObject drawing the signer's lines in the signing area, with
-//! subsets of the caller's fonts embedded as CIDFontType2 / Identity-H with a ToUnicode CMap,
-//! as PDF/A-2 requires (ISO 19005-2, 6.2.11: every font embedded; 6.2.11.7: text maps to
-//! Unicode).
+//! subsets of the caller's fonts embedded as CIDFontType2 / Identity-H with a ToUnicode CMap:
+//! PDF/A-2 (ISO 19005-2) wants every font embedded, and the ToUnicode map lets the text be
+//! extracted and searched.
 //!
 //! No shaping: the text is normalised to NFC first, and Liberation Serif has a precomposed
 //! glyph for every Vietnamese letter (U+00C0–U+01B0, U+1EA0–U+1EF9), so one character is one

@@ -19,6 +19,7 @@ pub(crate) fn canonical_element(
     mode: C14nMode,
     inclusive_prefixes: &[String],
 ) -> Result<Vec<u8>, String> {
+    check_depth(node)?;
     let text = doc.input_text();
     let range = node.range();
     let source = text
@@ -49,6 +50,26 @@ pub(crate) fn canonical_element(
     );
     bergshamra_c14n::canonicalize(&standalone, mode, None, inclusive_prefixes)
         .map_err(|e| e.to_string())
+}
+
+/// Signed elements are a few levels deep; a hostile one nested thousands deep is refused
+/// before the (recursive) canonicaliser sees it.
+const MAX_DEPTH: usize = 64;
+
+fn check_depth(node: roxmltree::Node<'_, '_>) -> Result<(), String> {
+    let mut depths = std::collections::HashMap::new();
+    depths.insert(node.id(), 0usize);
+    for d in node.descendants().skip(1) {
+        let depth = d
+            .parent()
+            .and_then(|p| depths.get(&p.id()))
+            .map_or(0, |p| p + 1);
+        if depth > MAX_DEPTH {
+            return Err("elements nested too deeply".into());
+        }
+        depths.insert(d.id(), depth);
+    }
+    Ok(())
 }
 
 /// Where the start tag ends (after its `>`), skipping quoted attribute values.
