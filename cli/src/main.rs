@@ -69,6 +69,14 @@ enum Command {
     Portal(commands::portal::Cmd),
     /// The USB tokens (PKCS#11) found: their certificates, tax codes and PIN warnings.
     Tokens(commands::tokens::Args),
+    /// Log in to the portal with the token's certificate; the session is kept in the OS keyring.
+    Login(commands::login::Args),
+    /// Queue a sealed dossier (.asice, or a draft id) in the outbox and file it.
+    Submit(commands::submit::Args),
+    /// The outbox: what waits to be filed, its progress; `outbox run` files it.
+    Outbox(commands::outbox::Args),
+    /// Sync and show the status history of filed dossiers.
+    Status(commands::status::Args),
 }
 
 fn main() -> ExitCode {
@@ -93,6 +101,10 @@ fn main() -> ExitCode {
         Command::Seal(args) => commands::seal::run(&ctx, args),
         Command::Verify(args) => commands::verify::run(&ctx, args),
         Command::Tokens(args) => commands::tokens::run(&ctx, args),
+        Command::Login(args) => commands::login::run(&ctx, args),
+        Command::Submit(args) => commands::submit::run(&ctx, args),
+        Command::Outbox(args) => commands::outbox::run(&ctx, args),
+        Command::Status(args) => commands::status::run(&ctx, args),
     };
     match result {
         Ok(code) => code,

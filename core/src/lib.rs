@@ -12,6 +12,7 @@ pub mod demo;
 pub mod dossier_xml;
 pub mod drafting;
 pub mod fees;
+pub mod filing;
 pub mod forms;
 pub mod ident;
 pub mod kind;

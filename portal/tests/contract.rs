@@ -643,3 +643,47 @@ fn the_schemas_refuse_what_the_contract_forbids() {
         serde_json::json!({"error": {"code": "x", "message": {"vi": "a"}}})
     ));
 }
+
+/// `ROUTES` is what the router serves: every listed method answers on its path (whatever
+/// the answer, never "no such route" or "method not allowed"), and every other method on
+/// those paths is 405 (HEAD goes with GET, as in HTTP).
+#[tokio::test]
+async fn the_router_serves_exactly_the_listed_routes() {
+    let portal = Portal::new();
+    let server = portal.start().await;
+    let http = http();
+    let fill = |p: &str| {
+        p.replace("{id}", "0123456789abcdef0123456789abcdef")
+            .replace("{number}", "4-2026-00001")
+    };
+    let paths: BTreeSet<&str> = ROUTES.iter().map(|(_, p)| *p).collect();
+    for path in paths {
+        for m in ["get", "put", "post", "delete", "options", "head", "patch"] {
+            // HTTP answers HEAD wherever it answers GET.
+            let listed =
+                ROUTES.contains(&(m, path)) || (m == "head" && ROUTES.contains(&("get", path)));
+            let method = Method::from_bytes(m.to_uppercase().as_bytes()).unwrap();
+            let resp = http
+                .request(method, format!("{}{}", server.base_url(), fill(path)))
+                .header("Tus-Resumable", "1.0.0")
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            if listed {
+                assert_ne!(status, 405, "{m} {path}");
+                if status == 404 && m != "head" {
+                    let body: Value = resp.json().await.unwrap();
+                    assert_ne!(
+                        body["error"]["code"],
+                        codes::REQUEST_NOT_FOUND,
+                        "{m} {path}"
+                    );
+                }
+            } else {
+                assert_eq!(status, 405, "{m} {path} is not in ROUTES");
+            }
+        }
+    }
+    server.stop(Duration::from_secs(5)).await.unwrap();
+}

@@ -563,7 +563,7 @@ async fn filings_through_a_cutting_proxy_are_filed_exactly_once_under_1_1x_the_b
     }
     let total: u64 = files.iter().map(|f| f.length).sum();
     // The portal discards a cut chunk that carries a checksum, so chunks are small here.
-    let client = Arc::new(PortalClient::new(config(proxy.url("/"), 128 * KIB)).unwrap());
+    let client = Arc::new(PortalClient::new(config(proxy.url("/"), 64 * KIB)).unwrap());
 
     let run = async {
         let token = log_in(&client, &me).await;
@@ -586,7 +586,7 @@ async fn filings_through_a_cutting_proxy_are_filed_exactly_once_under_1_1x_the_b
             up_window: 400,
             down_window: 600,
         });
-        let submitter = Arc::new(PortalClient::new(config(proxy.url("/"), 128 * KIB)).unwrap());
+        let submitter = Arc::new(PortalClient::new(config(proxy.url("/"), 64 * KIB)).unwrap());
         submitter.set_token(Some(&token));
         let mut submits = tokio::task::JoinSet::new();
         for (file, done) in uploaded {

@@ -5,8 +5,8 @@
 //! broken CI and fails. Tests that initialise tokens run one at a time (`#[serial]`); each is
 //! bounded in time.
 
-use std::sync::Arc;
-use std::sync::mpsc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
 use der::Encode;
@@ -27,7 +27,10 @@ const USER_PIN: &str = "1234";
 /// The SoftHSM module, or `None` (after a note) when the token tests are not set up.
 fn module() -> Option<Arc<Module>> {
     match std::env::var_os("TEST_PKCS11_MODULE") {
-        Some(path) => Some(Module::load(&path).expect("TEST_PKCS11_MODULE must load")),
+        Some(path) => {
+            rsa_keys();
+            Some(Module::load(&path).expect("TEST_PKCS11_MODULE must load"))
+        }
         None if std::env::var_os("CI").is_some() => {
             panic!("TEST_PKCS11_MODULE is unset under CI: source scripts/setup-softhsm.sh")
         }
@@ -66,6 +69,32 @@ fn identity(key: KeySpec, tax_code: &str) -> Identity {
     let mut spec = IssueSpec::enterprise("CÔNG TY CỔ PHẦN THỬ NGHIỆM TOKEN", tax_code, key);
     spec.citizen_id = Some("025199009534".into());
     pki.issue(&spec).unwrap()
+}
+
+/// RSA keys take seconds to generate (4096 bits: up to ten): the three sizes start on threads
+/// of their own as soon as the first test runs, while the serial tests use the token.
+fn rsa_keys() -> &'static Mutex<HashMap<usize, mpsc::Receiver<Identity>>> {
+    static KEYS: OnceLock<Mutex<HashMap<usize, mpsc::Receiver<Identity>>>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut keys = HashMap::new();
+        for bits in [4096, 3072, 2048] {
+            let (tx, rx) = mpsc::channel();
+            std::thread::spawn(move || {
+                let _ = tx.send(identity(KeySpec::Rsa(bits), "0101234565"));
+            });
+            keys.insert(bits, rx);
+        }
+        Mutex::new(keys)
+    })
+}
+
+fn rsa_identity(bits: usize) -> Identity {
+    let rx = rsa_keys()
+        .lock()
+        .unwrap()
+        .remove(&bits)
+        .expect("one test per RSA size");
+    rx.recv().unwrap()
 }
 
 fn provision(module: &Arc<Module>, what: &str, id: &Identity) -> Token {
@@ -119,7 +148,7 @@ fn digest(text: &str) -> [u8; 32] {
 /// Signs with PKCS#1 v1.5 and with PSS (one session each) and verifies both.
 fn rsa_signs_both_ways(bits: usize) {
     let Some(module) = module() else { return };
-    let id = identity(KeySpec::Rsa(bits), "0101234565");
+    let id = rsa_identity(bits);
     let token = provision(&module, &format!("rsa{bits}"), &id);
     let d = digest("hợp đồng chuyển giao công nghệ");
     for (choice, alg) in [
@@ -282,7 +311,7 @@ fn three_wrong_pins_then_a_locked_token_is_refused_before_c_login() {
 fn listing_shows_label_subject_and_tax_code() {
     bounded(Duration::from_secs(20), || {
         let Some(module) = module() else { return };
-        let id = identity(KeySpec::Rsa(2048), "0100686209-199");
+        let id = identity(KeySpec::P256, "0100686209-199");
         let token = provision(&module, "list", &id);
         let wanted = token.info().label.clone();
         let tokens = list_tokens(&module).unwrap();

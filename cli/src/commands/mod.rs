@@ -5,11 +5,15 @@ pub mod demo;
 pub mod draft;
 pub mod fees;
 pub mod keys;
+pub mod login;
+pub mod outbox;
 pub mod portal;
 pub mod profile;
 pub mod render;
 pub mod verify;
 pub mod seal;
+pub mod status;
+pub mod submit;
 pub mod tokens;
 pub mod validate;
 

@@ -10,10 +10,9 @@ use std::sync::Arc;
 use clap::{Subcommand, ValueEnum};
 use hoso_core::{Lang, Text};
 use hoso_portal::api::{DossierStatus, Status, StatusName};
-use hoso_portal::server::{
-    ContainerShapeVerifier, OfficerDossier, Server, ServerConfig, Store, StoreError,
-    UnavailableLoginVerifier, Verifiers, receipt_key,
-};
+use hoso_core::filing::server;
+use hoso_portal::server::{OfficerDossier, Server, ServerConfig, Store, StoreError, Verifiers};
+use hoso_signing::trust::TrustAnchors;
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -32,7 +31,8 @@ pub enum Cmd {
         /// The portal's data folder (database, uploads, filed containers, receipt key).
         #[arg(long)]
         data: PathBuf,
-        /// A CA certificate (PEM) whose signers the portal accepts; repeatable.
+        /// A CA certificate (PEM or DER) whose signers the portal accepts; repeatable.
+        /// HOSO_TRUST_ANCHORS adds a path list. With none, every filing and login is refused.
         #[arg(long = "trust-anchor")]
         trust_anchors: Vec<PathBuf>,
         /// Largest container accepted, in bytes.
@@ -120,29 +120,20 @@ fn usage(vi: &str, en: &str) -> Failure {
     }
 }
 
-/// The verifiers the server runs with.
-///
-/// hoso-core will provide `filing::server_verifiers(trust_anchors, data_dir)` with the real
-/// checks (ASiC-E/XAdES, CMS login, chains to `--trust-anchor`s); until then the server
-/// verifies the shape of containers and accepts no filing and no login
-/// (`verification.unavailable`): it never files an unverified container.
-fn verifiers(data: &Path, trust_anchors: &[PathBuf]) -> Result<Verifiers, Failure> {
-    for anchor in trust_anchors {
-        if !anchor.is_file() {
-            return Err(Failure::invalid(
-                "trust_anchor.unreadable",
-                format!("Không đọc được chứng thư gốc {}", anchor.display()),
-                format!("Cannot read the trust anchor {}", anchor.display()),
-            ));
-        }
-    }
-    let signer = receipt_key::load_or_create(data)
+/// The verifiers the server runs with (hoso-core's: ASiC-E/XAdES containers and CMS logins
+/// checked against the trust anchors, revocation not checked on this reference server), and
+/// how many anchors it trusts: with none it refuses every filing and login
+/// (`verification.unavailable`). The receipt key is `DATA/portal-signer.p12` when present,
+/// else one generated once and kept under `DATA/receipt-key/`.
+fn verifiers(data: &Path, trust_anchors: &[PathBuf]) -> Result<(Verifiers, usize), Failure> {
+    let anchors = TrustAnchors::load(trust_anchors).map_err(|e| {
+        let m = e.message();
+        Failure::invalid(e.code(), m.vi, m.en)
+    })?;
+    let signer = server::receipt_signer(data)
         .map_err(|e| environment("portal.receipt_key", e.to_string(), e.to_string()))?;
-    Ok(Verifiers {
-        filing: Arc::new(ContainerShapeVerifier),
-        login: Arc::new(UnavailableLoginVerifier),
-        receipt_signer: Arc::new(signer),
-    })
+    let count = anchors.len();
+    Ok((server::server_verifiers(anchors, Arc::new(signer)), count))
 }
 
 fn serve(
@@ -159,7 +150,7 @@ fn serve(
             format!("Cannot create the data folder {}: {e}", data.display()),
         )
     })?;
-    let verifiers = verifiers(&data, trust_anchors)?;
+    let (verifiers, anchors) = verifiers(&data, trust_anchors)?;
     let mut config = ServerConfig::new(&data);
     config.max_upload_bytes = max_upload_bytes;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -180,13 +171,27 @@ fn serve(
         } else {
             say!("http://{bound}");
         }
-        eprintln!(
-            "{}",
-            out.t(
-                "Cổng tham chiếu đang chạy; Ctrl-C để dừng. Chưa có bộ kiểm tra chữ ký: mọi hồ sơ và đăng nhập đều bị từ chối (verification.unavailable).",
-                "Reference portal running; Ctrl-C to stop. No signature verifier yet: every filing and login is refused (verification.unavailable).",
-            )
-        );
+        if anchors == 0 {
+            eprintln!(
+                "{}",
+                out.t(
+                    "Cổng tham chiếu đang chạy; Ctrl-C để dừng. Chưa có chứng thư gốc tin cậy (--trust-anchor, HOSO_TRUST_ANCHORS): mọi hồ sơ và đăng nhập đều bị từ chối (verification.unavailable).",
+                    "Reference portal running; Ctrl-C to stop. No trust anchor (--trust-anchor, HOSO_TRUST_ANCHORS): every filing and login is refused (verification.unavailable).",
+                )
+            );
+        } else {
+            eprintln!(
+                "{} {anchors}; {}",
+                out.t(
+                    "Cổng tham chiếu đang chạy; Ctrl-C để dừng. Chứng thư gốc tin cậy:",
+                    "Reference portal running; Ctrl-C to stop. Trust anchors:",
+                ),
+                out.t(
+                    "không kiểm tra thu hồi chứng thư (máy chủ tham chiếu).",
+                    "revocation is not checked (reference server).",
+                )
+            );
+        }
         server
             .run_until(shutdown_signal())
             .await

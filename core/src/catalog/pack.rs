@@ -191,3 +191,45 @@ pub fn adopt(
     )?;
     Ok(pack)
 }
+
+/// The real check of a pack's signature: a detached CMS over the payload whose signer chains
+/// to the trust anchors and holds a valid certificate. With `pinned` fingerprints (SHA-256 of
+/// the portal signing certificate's DER, hex), only those certificates may sign packs.
+pub struct CmsPackVerifier<'a> {
+    pub anchors: &'a hoso_signing::trust::TrustAnchors,
+    pub pinned: Vec<String>,
+}
+
+impl PackVerifier for CmsPackVerifier<'_> {
+    fn verify(&self, payload: &[u8], signature: &[u8]) -> Result<String, String> {
+        use hoso_signing::checks::{self, CheckOptions, RevocationMode};
+        use hoso_signing::cms::{DetachedContent, verify_detached};
+        let cms = verify_detached(signature, DetachedContent::Bytes(payload))
+            .map_err(|e| e.to_string())?;
+        let fingerprint = hoso_signing::trust::fingerprint(&cms.signer);
+        if !self.pinned.is_empty()
+            && !self
+                .pinned
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(&fingerprint))
+        {
+            return Err(format!(
+                "the signer {fingerprint} is not the portal's pinned certificate"
+            ));
+        }
+        let report = checks::check_certificate(
+            &cms.signer,
+            &cms.certificates,
+            self.anchors,
+            &CheckOptions {
+                at: cms.signing_time.unwrap_or_else(jiff::Timestamp::now),
+                revocation: RevocationMode::Offline,
+                expected_tax_code: None,
+            },
+        );
+        if let Some((_, p)) = report.failures().first() {
+            return Err(format!("{}: {}", p.code.as_str(), p.message.en));
+        }
+        Ok(hoso_signing::certinfo::CertificateInfo::from_certificate(&cms.signer).subject)
+    }
+}
