@@ -131,6 +131,13 @@ fn problem_file(p: &ContainerProblem) -> String {
     }
 }
 
+/// What signers are checked against.
+#[derive(Clone, Copy)]
+struct Trust<'a> {
+    anchors: &'a TrustAnchors,
+    revocation: RevocationMode,
+}
+
 /// Checks a signer's certificate and records its failures and warnings against `file`.
 fn check_signer(
     file: &str,
@@ -138,17 +145,16 @@ fn check_signer(
     chain: &[Certificate],
     at: Timestamp,
     expected_tax_code: Option<&str>,
-    anchors: &TrustAnchors,
-    revocation: RevocationMode,
+    trust: Trust<'_>,
     report: &mut VerifyReport,
 ) -> CertificateReport {
     let checked = checks::check_certificate(
         signer,
         chain,
-        anchors,
+        trust.anchors,
         &CheckOptions {
             at,
-            revocation,
+            revocation: trust.revocation,
             expected_tax_code,
         },
     );
@@ -238,8 +244,10 @@ pub fn verify_container(
             &chain,
             at,
             tax_code.as_deref(),
-            anchors,
-            revocation,
+            Trust {
+                anchors,
+                revocation,
+            },
             &mut report,
         );
         let (subject, mst) = subject_summary(signer);
@@ -266,8 +274,10 @@ pub fn verify_container(
             &form,
             &bytes,
             tax_code.as_deref(),
-            anchors,
-            revocation,
+            Trust {
+                anchors,
+                revocation,
+            },
             &mut report,
         );
     }
@@ -296,7 +306,11 @@ pub fn verify_pdf(
         problems: Vec::new(),
         warnings: Vec::new(),
     };
-    verify_pdf_bytes(&name, &bytes, None, anchors, revocation, &mut report);
+    let trust = Trust {
+        anchors,
+        revocation,
+    };
+    verify_pdf_bytes(&name, &bytes, None, trust, &mut report);
     Ok(report)
 }
 
@@ -304,8 +318,7 @@ fn verify_pdf_bytes(
     name: &str,
     bytes: &[u8],
     tax_code: Option<&str>,
-    anchors: &TrustAnchors,
-    revocation: RevocationMode,
+    trust: Trust<'_>,
     report: &mut VerifyReport,
 ) {
     let problem = |code: &str, vi: String, en: String| VerifyProblem {
@@ -357,9 +370,7 @@ fn verify_pdf_bytes(
             .cloned()
             .collect();
         let at = s.signing_time.unwrap_or_else(Timestamp::now);
-        let checked = check_signer(
-            name, signer, &chain, at, tax_code, anchors, revocation, report,
-        );
+        let checked = check_signer(name, signer, &chain, at, tax_code, trust, report);
         let (subject, mst) = subject_summary(signer);
         report.signatures.push(SignatureSummary {
             file: name.to_owned(),
