@@ -4,6 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 require_cargo
-ensure_packages build-essential pkg-config
+ensure_packages build-essential pkg-config softhsm2
 cargo build --locked --quiet -p hoso
 exec ./target/debug/hoso demo "$@"

@@ -16,12 +16,12 @@ use std::time::Duration;
 
 use hoso_portal::api::Status;
 use hoso_portal::server::{Server, ServerConfig};
+use hoso_signing::SignError;
+use hoso_signing::checks::RevocationMode;
 use hoso_signing::p12::{self, Password};
 use hoso_signing::pkcs11::{Module, Pin, provision};
 use hoso_signing::test_pki::{IssueSpec, KeySpec, TestPki};
-use hoso_signing::checks::RevocationMode;
 use hoso_signing::trust::TrustAnchors;
-use hoso_signing::SignError;
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use serde::Serialize;
@@ -154,7 +154,9 @@ pub fn softhsm_module() -> Option<PathBuf> {
 
 /// Writes a SoftHSM2 configuration with an empty token folder.
 pub fn softhsm_dir() -> std::io::Result<SoftHsmDir> {
-    let dir = tempfile::Builder::new().prefix("hoso-demo-softhsm-").tempdir()?;
+    let dir = tempfile::Builder::new()
+        .prefix("hoso-demo-softhsm-")
+        .tempdir()?;
     let tokens = dir.path().join("tokens");
     std::fs::create_dir_all(&tokens)?;
     let conf = dir.path().join("softhsm2.conf");
@@ -371,8 +373,8 @@ fn signers(
             .map_err(|e| SignError::Pkcs12(e.to_string()))?;
         let path = scratch.join(format!("{tax_code}.p12"));
         std::fs::write(&path, bytes).map_err(|e| SignError::Other(e.to_string()))?;
-        let signer = crate::keys::open_p12(&path, &password)
-            .map_err(|e| SignError::Other(e.to_string()))?;
+        let signer =
+            crate::keys::open_p12(&path, &password).map_err(|e| SignError::Other(e.to_string()))?;
         signers.insert(tax_code.clone(), AnySigner::File(Box::new(signer)));
     }
     Ok((pki, signers, "PKCS#12"))
@@ -425,14 +427,16 @@ fn file_examples(
         let signer = signers
             .get(&tax_code)
             .ok_or_else(|| SignError::Other(format!("no signer for {tax_code}")))?;
-        let out = scratch.join("sealed").join(format!("{}.asice", d.kind.slug()));
+        let out = scratch
+            .join("sealed")
+            .join(format!("{}.asice", d.kind.slug()));
         let sealed = seal::seal_draft(store, d.draft_id, signer.as_signer(), &out, &opts)?;
         outbox::queue_sealed(store, &sealed, d.draft_id)?;
     }
 
     let portal_dir = scratch.join("portal");
-    let receipt_key = server::receipt_signer(&portal_dir)
-        .map_err(|e| DemoError::Portal(e.to_string()))?;
+    let receipt_key =
+        server::receipt_signer(&portal_dir).map_err(|e| DemoError::Portal(e.to_string()))?;
     let verifiers = server::server_verifiers(anchors.clone(), Arc::new(receipt_key));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -510,7 +514,9 @@ fn officer_moves(
         let last = match d.kind {
             DossierKind::Patent => Status::SupplementRequested {
                 deadline: today.checked_add(30.days()).unwrap_or(today),
-                message: "Đề nghị bổ sung bản mô tả có hình vẽ minh họa rõ nét hơn (Điều 100 Luật SHTT)".into(),
+                message:
+                    "Đề nghị bổ sung bản mô tả có hình vẽ minh họa rõ nét hơn (Điều 100 Luật SHTT)"
+                        .into(),
             },
             DossierKind::Trademark => Status::Approved {
                 message: Some("Chấp nhận đơn hợp lệ".into()),
@@ -531,7 +537,11 @@ fn officer_moves(
         };
         let now = Timestamp::now();
         portal
-            .advance(&receipt.dossier_number, Status::InReview { message: None }, now)
+            .advance(
+                &receipt.dossier_number,
+                Status::InReview { message: None },
+                now,
+            )
             .map_err(portal_err)?;
         portal
             .advance(&receipt.dossier_number, last, now)

@@ -34,11 +34,7 @@ pub struct Args {
 /// environment, so it is set here, first thing in the command, before any thread exists.
 #[allow(unsafe_code)]
 fn test_token(pkcs12: bool) -> Result<(DemoToken, Option<SoftHsmDir>), Failure> {
-    let module = if pkcs12 {
-        None
-    } else {
-        demo::softhsm_module()
-    };
+    let module = if pkcs12 { None } else { demo::softhsm_module() };
     let Some(module) = module else {
         return Ok((DemoToken::Pkcs12, None));
     };

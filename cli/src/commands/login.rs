@@ -13,7 +13,7 @@ use hoso_core::keys::AnySigner;
 use hoso_signing::Signer;
 
 use super::Ctx;
-use super::keys::{self, SignerArgs};
+use super::keys::{self, SignerArgs, TrustArgs};
 use crate::output::{CmdResult, EXIT_ENVIRONMENT, EXIT_INVALID, Failure, Out};
 use crate::say;
 
@@ -22,10 +22,48 @@ pub struct Args {
     #[command(flatten)]
     portal: PortalArgs,
     #[command(flatten)]
-    signer: SignerArgs,
+    signer: TokenArgs,
     /// Forget the session kept for this portal instead of logging in.
     #[arg(long)]
     forget: bool,
+}
+
+/// The token or PKCS#12 file to log in with: `seal`'s signer options without its certificate
+/// checks (the portal checks the certificate).
+#[derive(clap::Args, Debug)]
+pub struct TokenArgs {
+    /// The token's PKCS#11 library (default: HOSO_PKCS11_MODULE, else the known ones found).
+    #[arg(long)]
+    pub pkcs11_module: Option<std::path::PathBuf>,
+    /// The slot id `hoso tokens` prints; may be left out when one token is plugged in.
+    #[arg(long)]
+    pub slot: Option<u64>,
+    /// Log in with a PKCS#12 file instead of a token.
+    #[arg(long, conflicts_with_all = ["pkcs11_module", "slot"])]
+    pub p12: Option<std::path::PathBuf>,
+    /// Read the token PIN from this environment variable (else a hidden prompt for `login`;
+    /// for the other commands, given it lets them log in again by themselves).
+    #[arg(long)]
+    pub pin_env: Option<String>,
+    /// Read the PKCS#12 password from this environment variable (as --pin-env).
+    #[arg(long)]
+    pub pass_env: Option<String>,
+}
+
+impl TokenArgs {
+    fn signer_args(&self) -> SignerArgs {
+        SignerArgs {
+            pkcs11_module: self.pkcs11_module.clone(),
+            slot: self.slot,
+            p12: self.p12.clone(),
+            pin_env: self.pin_env.clone(),
+            pass_env: self.pass_env.clone(),
+            trust: TrustArgs {
+                trust_anchors: Vec::new(),
+                offline: true,
+            },
+        }
+    }
 }
 
 /// Which portal, and how patiently to talk to it.
@@ -80,18 +118,18 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         })
 }
 
-/// The token or file of the signer arguments, opened only when a login is needed.
-pub struct CliCredentials<'a> {
-    args: &'a SignerArgs,
+/// The token or file of the arguments, opened only when a login is needed.
+pub struct CliCredentials {
+    args: SignerArgs,
     out: Out,
     open: Option<AnySigner>,
 }
 
-impl Credentials for CliCredentials<'_> {
+impl Credentials for CliCredentials {
     fn signer(&mut self) -> Result<&dyn Signer, CredentialsError> {
         let signer = match self.open.take() {
             Some(s) => s,
-            None => keys::open(self.args, self.out).map_err(|f| CredentialsError {
+            None => keys::open(&self.args, self.out).map_err(|f| CredentialsError {
                 code: f.code,
                 message: f.message,
                 environment: f.exit == EXIT_ENVIRONMENT,
@@ -103,9 +141,9 @@ impl Credentials for CliCredentials<'_> {
 
 /// Credentials for logging in again, only when a PIN or password source is at hand: a run
 /// never stops at a prompt.
-pub fn credentials(args: &SignerArgs, out: Out) -> Option<CliCredentials<'_>> {
-    (args.pin_env.is_some() || args.pass_env.is_some()).then_some(CliCredentials {
-        args,
+pub fn credentials(args: &TokenArgs, out: Out) -> Option<CliCredentials> {
+    (args.pin_env.is_some() || args.pass_env.is_some()).then(|| CliCredentials {
+        args: args.signer_args(),
         out,
         open: None,
     })
@@ -121,14 +159,23 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         if out.json {
             out.print_json(&serde_json::json!({ "portal": portal, "forgotten": had }));
         } else if had {
-            say!("{} {portal}", out.t("Đã xóa phiên đăng nhập cổng", "Forgot the session with"));
+            say!(
+                "{} {portal}",
+                out.t("Đã xóa phiên đăng nhập cổng", "Forgot the session with")
+            );
         } else {
-            say!("{} {portal}", out.t("Không có phiên đăng nhập nào với", "There was no session with"));
+            say!(
+                "{} {portal}",
+                out.t(
+                    "Không có phiên đăng nhập nào với",
+                    "There was no session with"
+                )
+            );
         }
         return Ok(ExitCode::SUCCESS);
     }
     let keyring = session::pick_store().map_err(filing_failure)?;
-    let signer = keys::open(&args.signer, out)?;
+    let signer = keys::open(&args.signer.signer_args(), out)?;
     let mut credentials = OpenSigner(signer.as_signer());
     let mut link = Link::new(
         &portal,

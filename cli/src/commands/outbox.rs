@@ -10,8 +10,7 @@ use hoso_core::store::{OutboxItem, OutboxState};
 use hoso_portal::api::Receipt;
 
 use super::Ctx;
-use super::keys::SignerArgs;
-use super::login::{self, PortalArgs, filing_failure};
+use super::login::{self, PortalArgs, TokenArgs, filing_failure};
 use crate::output::{CmdResult, EXIT_ENVIRONMENT, EXIT_INVALID, Out};
 use crate::say;
 
@@ -38,7 +37,7 @@ pub struct RunArgs {
     #[command(flatten)]
     portal: PortalArgs,
     #[command(flatten)]
-    signer: SignerArgs,
+    signer: TokenArgs,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
@@ -71,7 +70,8 @@ fn list(ctx: &Ctx) -> CmdResult {
 fn work(ctx: &Ctx, args: &RunArgs) -> CmdResult {
     let out = ctx.out;
     let mut store = ctx.store()?;
-    let portal = filing::portal_url(&store, args.portal.portal.as_deref()).map_err(filing_failure)?;
+    let portal =
+        filing::portal_url(&store, args.portal.portal.as_deref()).map_err(filing_failure)?;
     let mut credentials = login::credentials(&args.signer, out);
     let mut link = Link::new(
         &portal,
@@ -92,7 +92,10 @@ fn work(ctx: &Ctx, args: &RunArgs) -> CmdResult {
         out.print_json(&report);
     } else {
         if report.items.is_empty() {
-            say!("{}", out.t("Không có hồ sơ nào chờ nộp.", "Nothing waits to be filed."));
+            say!(
+                "{}",
+                out.t("Không có hồ sơ nào chờ nộp.", "Nothing waits to be filed.")
+            );
         }
         for r in &report.items {
             say!("{}", item_line(out, &r.item));
@@ -134,11 +137,11 @@ pub fn item_line(out: Out, item: &OutboxItem) -> String {
     let state = match item.state {
         OutboxState::Queued => out.t("chờ gửi", "queued").to_owned(),
         OutboxState::Uploading => {
-            let percent = if item.size == 0 {
-                100
-            } else {
-                item.upload_offset.saturating_mul(100) / item.size
-            };
+            let percent = item
+                .upload_offset
+                .saturating_mul(100)
+                .checked_div(item.size)
+                .unwrap_or(100);
             format!(
                 "{} {} / {} ({percent}%)",
                 out.t("đang tải lên", "uploading"),
@@ -146,7 +149,9 @@ pub fn item_line(out: Out, item: &OutboxItem) -> String {
                 mib(item.size)
             )
         }
-        OutboxState::Uploaded => out.t("đã tải lên, chờ nộp", "uploaded, not filed yet").to_owned(),
+        OutboxState::Uploaded => out
+            .t("đã tải lên, chờ nộp", "uploaded, not filed yet")
+            .to_owned(),
         OutboxState::Filed => format!(
             "{} {}",
             out.t("đã nộp, số hồ sơ", "filed as"),
@@ -155,8 +160,11 @@ pub fn item_line(out: Out, item: &OutboxItem) -> String {
         OutboxState::Failed => out.t("bị từ chối", "failed").to_owned(),
     };
     let mut line = format!(
-        "#{:<3} {:<18} {state}  {}  [{}]",
-        item.id, item.kind, item.file_name, &item.container_sha256[..12.min(item.container_sha256.len())]
+        "#{:<3} {:<18} {state:<32} {}  [{}]",
+        item.id,
+        item.kind,
+        item.file_name,
+        &item.container_sha256[..12.min(item.container_sha256.len())]
     );
     if let Some(draft) = item.draft_id {
         line.push_str(&format!("  {} {draft}", out.t("bản nháp", "draft")));

@@ -8,9 +8,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Subcommand, ValueEnum};
+use hoso_core::filing::server;
 use hoso_core::{Lang, Text};
 use hoso_portal::api::{DossierStatus, Status, StatusName};
-use hoso_core::filing::server;
 use hoso_portal::server::{OfficerDossier, Server, ServerConfig, Store, StoreError, Verifiers};
 use hoso_signing::trust::TrustAnchors;
 use jiff::civil::Date;

@@ -11,8 +11,7 @@ use hoso_core::filing::{self, FilingError, Link};
 use hoso_portal::api::Status;
 
 use super::Ctx;
-use super::keys::SignerArgs;
-use super::login::{self, PortalArgs, filing_failure};
+use super::login::{self, PortalArgs, TokenArgs, filing_failure};
 use crate::output::{CmdResult, EXIT_ENVIRONMENT, Out};
 use crate::say;
 
@@ -26,7 +25,7 @@ pub struct Args {
     #[command(flatten)]
     portal: PortalArgs,
     #[command(flatten)]
-    signer: SignerArgs,
+    signer: TokenArgs,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
@@ -69,7 +68,10 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     if out.json {
         out.print_json(&views);
     } else if views.is_empty() {
-        say!("{}", out.t("Chưa có hồ sơ nào đã nộp.", "No dossier filed yet."));
+        say!(
+            "{}",
+            out.t("Chưa có hồ sơ nào đã nộp.", "No dossier filed yet.")
+        );
     } else {
         for v in &views {
             print_view(out, v);
@@ -104,7 +106,10 @@ fn print_view(out: Out, v: &DossierView) {
                 format_amount(*amount_vnd, out.lang),
                 out.t("đồng", "VND"),
                 out.t("mã thanh toán", "payment reference"),
-                message.as_deref().map(|m| format!(" ({m})")).unwrap_or_default()
+                message
+                    .as_deref()
+                    .map(|m| format!(" ({m})"))
+                    .unwrap_or_default()
             ),
             Status::Rejected { reason } => format!(" — {reason}"),
             Status::InReview { message: Some(m) } | Status::Approved { message: Some(m) } => {
@@ -142,9 +147,5 @@ fn print_view(out: Out, v: &DossierView) {
             ),
         }
     }
-    say!(
-        "  {} {}",
-        out.t("Đồng bộ lúc", "Synced at"),
-        v.synced_at
-    );
+    say!("  {} {}", out.t("Đồng bộ lúc", "Synced at"), v.synced_at);
 }

@@ -8,8 +8,7 @@ use hoso_core::filing::outbox::{self, ItemReport, RunOptions};
 use hoso_core::filing::{self, Link};
 use hoso_core::store::{DraftId, OutboxState};
 
-use super::keys::SignerArgs;
-use super::login::{self, PortalArgs, filing_failure};
+use super::login::{self, PortalArgs, TokenArgs, filing_failure};
 use super::outbox::{item_line, receipt_lines};
 use super::{Ctx, Target};
 use crate::output::{CmdResult, EXIT_ENVIRONMENT, EXIT_INVALID, Failure};
@@ -32,7 +31,7 @@ pub struct Args {
     #[command(flatten)]
     portal: PortalArgs,
     #[command(flatten)]
-    signer: SignerArgs,
+    signer: TokenArgs,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
@@ -70,7 +69,8 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         return Ok(ExitCode::SUCCESS);
     }
 
-    let portal = filing::portal_url(&store, args.portal.portal.as_deref()).map_err(filing_failure)?;
+    let portal =
+        filing::portal_url(&store, args.portal.portal.as_deref()).map_err(filing_failure)?;
     let mut credentials = login::credentials(&args.signer, out);
     let mut link = Link::new(
         &portal,
@@ -101,7 +101,9 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     if done.item.state == OutboxState::Failed {
         let error = done.item.last_error.clone();
         return Err(Failure {
-            code: error.as_ref().map_or("filing.failed".into(), |e| e.code.clone()),
+            code: error
+                .as_ref()
+                .map_or("filing.failed".into(), |e| e.code.clone()),
             message: error.map_or_else(
                 || hoso_core::Text::new("Cổng từ chối hồ sơ.", "The portal refused the dossier."),
                 |e| e.message,

@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use hoso_portal::client::ClientError;
-use hoso_signing::SignError;
 use hoso_signing::cms::CmsError;
 
 use crate::drafting::DraftError;
@@ -38,8 +37,6 @@ pub enum FilingError {
     /// The token or file could not sign the login challenge.
     #[error("signing the login challenge: {0}")]
     LoginSignature(#[from] CmsError),
-    #[error("signing the login challenge: {0}")]
-    Signer(#[from] SignError),
     /// The token or file to log in again with could not be opened.
     #[error("{}", .0.message.en)]
     Credentials(super::CredentialsError),
@@ -76,7 +73,6 @@ impl FilingError {
             FilingError::NotAContainer { .. } => "filing.not_a_container",
             FilingError::Read { .. } => "input.unreadable",
             FilingError::LoginSignature(e) => e.code(),
-            FilingError::Signer(e) => e.code(),
             FilingError::Credentials(e) => &e.code,
             FilingError::NotSealed(_) => "filing.not_sealed",
             FilingError::ContainerUnknown(_) => "filing.container_unknown",
@@ -90,9 +86,10 @@ impl FilingError {
     /// as opposed to input that is refused.
     pub fn is_environment(&self) -> bool {
         match self {
-            FilingError::Portal(e) => {
-                !matches!(e, ClientError::Rejected { .. } | ClientError::TooLarge { .. })
-            }
+            FilingError::Portal(e) => !matches!(
+                e,
+                ClientError::Rejected { .. } | ClientError::TooLarge { .. }
+            ),
             FilingError::Draft(DraftError::Store(_)) => true,
             FilingError::Credentials(e) => e.environment,
             FilingError::Draft(_)
@@ -148,17 +145,16 @@ impl FilingError {
                     "{} không phải hồ sơ đã ký niêm phong (.asice): {detail}.",
                     path.display()
                 ),
-                format!("{} is not a sealed dossier (.asice): {detail}.", path.display()),
+                format!(
+                    "{} is not a sealed dossier (.asice): {detail}.",
+                    path.display()
+                ),
             ),
             FilingError::Read { path, source } => Text::new(
                 format!("Không đọc được {}: {source}.", path.display()),
                 format!("Cannot read {}: {source}.", path.display()),
             ),
             FilingError::LoginSignature(e) => Text::new(
-                format!("Không ký được mã thử thách đăng nhập: {e}."),
-                format!("The login challenge could not be signed: {e}."),
-            ),
-            FilingError::Signer(e) => Text::new(
                 format!("Không ký được mã thử thách đăng nhập: {e}."),
                 format!("The login challenge could not be signed: {e}."),
             ),
@@ -185,7 +181,9 @@ impl FilingError {
             ),
             FilingError::ReceiptMismatch { expected, got } => Text::new(
                 format!("Biên nhận của cổng là cho tệp {got}, không phải tệp đã gửi ({expected})."),
-                format!("The portal's receipt is for container {got}, not for the one sent ({expected})."),
+                format!(
+                    "The portal's receipt is for container {got}, not for the one sent ({expected})."
+                ),
             ),
             FilingError::BadChallenge => Text::new(
                 "Mã thử thách của cổng không phải base64.",
@@ -205,12 +203,18 @@ pub fn client_text(e: &ClientError) -> Text {
     }
     match e {
         ClientError::Unreachable(why) => Text::new(
-            format!("Không kết nối được cổng dịch vụ công ({why}); hồ sơ vẫn nằm trong hộp thư đi, chạy lại `hoso outbox run` sau."),
-            format!("The portal cannot be reached ({why}); the dossier stays in the outbox: run `hoso outbox run` later."),
+            format!(
+                "Không kết nối được cổng dịch vụ công ({why}); hồ sơ vẫn nằm trong hộp thư đi, chạy lại `hoso outbox run` sau."
+            ),
+            format!(
+                "The portal cannot be reached ({why}); the dossier stays in the outbox: run `hoso outbox run` later."
+            ),
         ),
         ClientError::ConnectionLost(why) | ClientError::Timeout(why) => Text::new(
             format!("Mất kết nối với cổng dịch vụ công ({why}); lần sau sẽ gửi tiếp từ chỗ dừng."),
-            format!("The connection to the portal was lost ({why}); the next try resumes where it stopped."),
+            format!(
+                "The connection to the portal was lost ({why}); the next try resumes where it stopped."
+            ),
         ),
         ClientError::Unauthorized { .. } => Text::new(
             "Cổng từ chối phiên đăng nhập: chạy `hoso login`.",
@@ -218,7 +222,9 @@ pub fn client_text(e: &ClientError) -> Text {
         ),
         ClientError::TooLarge { length, max } => Text::new(
             format!("Tệp hồ sơ ({length} byte) lớn hơn giới hạn của cổng ({max} byte)."),
-            format!("The container ({length} bytes) is larger than the portal accepts ({max} bytes)."),
+            format!(
+                "The container ({length} bytes) is larger than the portal accepts ({max} bytes)."
+            ),
         ),
         other => Text::new(
             format!("Lỗi khi làm việc với cổng dịch vụ công: {other}."),

@@ -124,7 +124,9 @@ impl<'c> Link<'c> {
                 max_delay: config.retry.max_delay.min(limit),
                 ..config.retry
             };
-            config.connect_timeout = config.connect_timeout.min(limit.max(Duration::from_secs(1)));
+            config.connect_timeout = config
+                .connect_timeout
+                .min(limit.max(Duration::from_secs(1)));
         }
         config.extra_roots = options.extra_roots.clone();
         Ok(Link {
@@ -134,11 +136,6 @@ impl<'c> Link<'c> {
             keyring: options.keyring,
             credentials,
         })
-    }
-
-    /// Whether a login can be made without asking anyone.
-    pub fn can_log_in(&self) -> bool {
-        self.credentials.is_some()
     }
 
     /// Uses the session kept in the keyring when it is still fresh, else logs in (only with
@@ -182,9 +179,7 @@ impl<'c> Link<'c> {
                 expired,
             });
         };
-        let signer = credentials
-            .signer()
-            .map_err(FilingError::Credentials)?;
+        let signer = credentials.signer().map_err(FilingError::Credentials)?;
         let token = session::login(client, signer).await?;
         let s = Session::from_token(portal, token);
         if self.keyring {

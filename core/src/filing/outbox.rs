@@ -11,18 +11,20 @@
 use std::io::Read;
 use std::path::Path;
 
-use hoso_portal::api::{
-    DossierStatus, Receipt, Status, StatusEvent, StatusName, codes,
-};
+use hoso_portal::api::{DossierStatus, Receipt, Status, StatusEvent, StatusName, codes};
 use hoso_portal::client::tus::upload_id;
-use hoso_portal::client::{ASICE_CONTENT_TYPE, ClientError, StateSinkError, UploadFile, UploadState};
+use hoso_portal::client::{
+    ASICE_CONTENT_TYPE, ClientError, StateSinkError, UploadFile, UploadState,
+};
 use hoso_portal::server::verify::check_asic_shape;
 use serde::Serialize;
 
 use super::{FilingError, Link};
 use crate::dossier_xml;
 use crate::seal::Sealed;
-use crate::store::{DraftId, ItemError, NewOutboxItem, OutboxItem, OutboxState, Store, StoredReceipt};
+use crate::store::{
+    DraftId, ItemError, NewOutboxItem, OutboxItem, OutboxState, Store, StoredReceipt,
+};
 
 /// What queuing did.
 #[derive(Debug, Clone, Serialize)]
@@ -85,7 +87,11 @@ pub fn queue_file(
 }
 
 /// Queues what sealing a draft produced (the draft is known).
-pub fn queue_sealed(store: &mut Store, sealed: &Sealed, draft: DraftId) -> Result<Queued, FilingError> {
+pub fn queue_sealed(
+    store: &mut Store,
+    sealed: &Sealed,
+    draft: DraftId,
+) -> Result<Queued, FilingError> {
     queue(store, &sealed.path, Some(draft), None)
 }
 
@@ -128,9 +134,10 @@ fn queue(
         (None, Some(d)) => store.supplement_for_draft(d)?.map(|s| s.dossier_number),
         (None, None) => None,
     };
-    let file_name = path
-        .file_name()
-        .map_or_else(|| "dossier.asice".to_owned(), |n| n.to_string_lossy().into_owned());
+    let file_name = path.file_name().map_or_else(
+        || "dossier.asice".to_owned(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let (item, new) = store.queue_container(&NewOutboxItem {
         container_sha256: &info.sha256,
         size: info.size,
@@ -171,7 +178,11 @@ pub struct RunReport {
 
 impl RunReport {
     pub fn all_filed(&self) -> bool {
-        self.stopped.is_none() && self.items.iter().all(|r| r.item.state == OutboxState::Filed)
+        self.stopped.is_none()
+            && self
+                .items
+                .iter()
+                .all(|r| r.item.state == OutboxState::Filed)
     }
 }
 
@@ -251,7 +262,10 @@ pub async fn run(
                         item: store.outbox_item(item.id)?,
                         receipt: None,
                     });
-                    if matches!(e, FilingError::LoginRequired { .. } | FilingError::Credentials(_)) {
+                    if matches!(
+                        e,
+                        FilingError::LoginRequired { .. } | FilingError::Credentials(_)
+                    ) {
                         return Err(e);
                     }
                     report.stopped = Some(error);
@@ -306,7 +320,10 @@ fn stops_the_run(e: &FilingError) -> bool {
 fn upload_lost(e: &FilingError) -> bool {
     match e {
         FilingError::Portal(ClientError::ResumeMismatch) => true,
-        FilingError::Portal(ClientError::Rejected { status: 404, detail }) => detail
+        FilingError::Portal(ClientError::Rejected {
+            status: 404,
+            detail,
+        }) => detail
             .as_ref()
             .is_none_or(|d| d.code == codes::TUS_UPLOAD_NOT_FOUND),
         FilingError::Portal(c) => c.server_code() == Some(codes::TUS_UPLOAD_INCOMPLETE),

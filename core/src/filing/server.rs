@@ -80,8 +80,8 @@ pub struct ContainerVerifier {
 impl FilingVerifier for ContainerVerifier {
     fn verify(&self, container: &Path) -> Result<VerifiedFiling, Rejection> {
         check_asic_shape(container)?;
-        let report = verify_container(container, &self.anchors, RevocationMode::Offline)
-            .map_err(|e| {
+        let report =
+            verify_container(container, &self.anchors, RevocationMode::Offline).map_err(|e| {
                 let t = e.text();
                 Rejection::new(codes::FILING_NOT_ASIC, t.vi, t.en)
             })?;
@@ -221,7 +221,10 @@ mod tests {
 
     #[test]
     fn codes_keep_one_dot() {
-        assert_eq!(scoped("filing", "chain.untrusted"), "filing.chain_untrusted");
+        assert_eq!(
+            scoped("filing", "chain.untrusted"),
+            "filing.chain_untrusted"
+        );
         assert_eq!(scoped("auth", "cert.expired"), "auth.cert_expired");
     }
 }

@@ -17,8 +17,8 @@ use std::sync::OnceLock;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hoso_portal::api::Token;
-use hoso_portal::client::{ClientError, PortalClient};
 use hoso_portal::api::codes;
+use hoso_portal::client::{ClientError, PortalClient};
 use hoso_signing::Signer;
 use hoso_signing::cms::{CmsOptions, sign_detached};
 use jiff::{SignedDuration, Timestamp};
@@ -92,6 +92,15 @@ pub fn pick_store() -> Result<&'static str, FilingError> {
 
 #[cfg(target_os = "linux")]
 fn set_platform_store() -> Result<&'static str, String> {
+    use linux_keyutils::{KeyRing, KeyRingIdentifier};
+    // A process started outside a login session (a service, a container, CI) has no session
+    // keyring of its own; asking for one with `create` joins a new one (keyctl(2),
+    // KEYCTL_GET_KEYRING_ID), into which the user's persistent keyring is then linked: the
+    // session is kept there and later processes find it. Without this the kernel lends the
+    // user-session keyring, where linking into the persistent keyring is refused. In a login
+    // session this is the session keyring the process already has.
+    KeyRing::from_special_id(KeyRingIdentifier::Session, true)
+        .map_err(|e| format!("no session keyring: {e:?}"))?;
     let store = linux_keyutils_keyring_store::Store::new().map_err(|e| e.to_string())?;
     keyring_core::set_default_store(store);
     Ok("Linux keyutils")

@@ -37,14 +37,18 @@ impl DossierView {
         if self.status.status != StatusName::FeeDue {
             return None;
         }
-        self.status.history.iter().rev().find_map(|e| match &e.status {
-            Status::FeeDue {
-                amount_vnd,
-                payment_reference,
-                ..
-            } => Some((*amount_vnd, payment_reference.as_str())),
-            _ => None,
-        })
+        self.status
+            .history
+            .iter()
+            .rev()
+            .find_map(|e| match &e.status {
+                Status::FeeDue {
+                    amount_vnd,
+                    payment_reference,
+                    ..
+                } => Some((*amount_vnd, payment_reference.as_str())),
+                _ => None,
+            })
     }
 }
 
@@ -91,7 +95,11 @@ pub async fn sync(
                 }
                 other => other?,
             };
-            listed.dossiers.into_iter().map(|d| d.dossier_number).collect()
+            listed
+                .dossiers
+                .into_iter()
+                .map(|d| d.dossier_number)
+                .collect()
         }
     };
     for n in &numbers {
@@ -124,11 +132,10 @@ pub fn last_known(store: &Store, number: Option<&str>) -> Result<Vec<DossierView
     };
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let status: DossierStatus = serde_json::from_value(row.detail).map_err(|e| {
-            StoreError::Corrupt {
+        let status: DossierStatus =
+            serde_json::from_value(row.detail).map_err(|e| StoreError::Corrupt {
                 detail: format!("status of {}: {e}", row.dossier_number),
-            }
-        })?;
+            })?;
         let draft_id = store
             .receipts_of(&row.dossier_number)?
             .into_iter()

@@ -118,7 +118,18 @@ mod tests {
         );
         assert_eq!(
             table_names(&conn),
-            ["attachments", "drafts", "profiles", "revisions"]
+            [
+                "attachments",
+                "data_packs",
+                "dossier_status",
+                "drafts",
+                "outbox",
+                "profiles",
+                "receipts",
+                "revisions",
+                "settings",
+                "supplement_drafts"
+            ]
         );
     }
 

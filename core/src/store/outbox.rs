@@ -177,8 +177,13 @@ fn read_item(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
     let last_error = match (code, message) {
         (Some(code), Some(SqlJson(m))) => Some(ItemError {
             code,
-            message: serde_json::from_value(m)
-                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(13, rusqlite::types::Type::Text, Box::new(e)))?,
+            message: serde_json::from_value(m).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    13,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })?,
         }),
         _ => None,
     };
@@ -320,10 +325,7 @@ impl Store {
             .ok_or_else(|| StoreError::not_found("outbox item", id))
     }
 
-    pub fn outbox_item_by_container(
-        &self,
-        sha256: &str,
-    ) -> Result<Option<OutboxItem>, StoreError> {
+    pub fn outbox_item_by_container(&self, sha256: &str) -> Result<Option<OutboxItem>, StoreError> {
         Ok(self
             .conn
             .query_row(
@@ -382,7 +384,12 @@ impl Store {
     }
 
     /// The whole container is at the portal.
-    pub fn outbox_uploaded(&mut self, id: i64, upload_url: &str, length: u64) -> Result<(), StoreError> {
+    pub fn outbox_uploaded(
+        &mut self,
+        id: i64,
+        upload_url: &str,
+        length: u64,
+    ) -> Result<(), StoreError> {
         let (now, _) = now();
         let tx = self.write_tx()?;
         tx.execute(
@@ -614,7 +621,10 @@ impl Store {
     }
 
     /// The request a supplement draft answers, if the draft is one.
-    pub fn supplement_for_draft(&self, draft: DraftId) -> Result<Option<SupplementDraft>, StoreError> {
+    pub fn supplement_for_draft(
+        &self,
+        draft: DraftId,
+    ) -> Result<Option<SupplementDraft>, StoreError> {
         Ok(self
             .conn
             .query_row(
@@ -680,10 +690,19 @@ mod tests {
             code: "portal.unreachable".into(),
             message: Text::new("không kết nối được", "unreachable"),
         };
-        store.outbox_error(item.id, &transient, false).expect("error");
+        store
+            .outbox_error(item.id, &transient, false)
+            .expect("error");
         let saved = store.outbox_item(item.id).expect("item");
-        assert_eq!(saved.state, OutboxState::Uploading, "a transient error keeps the state");
-        assert_eq!(saved.last_error.as_ref().map(|e| e.code.as_str()), Some("portal.unreachable"));
+        assert_eq!(
+            saved.state,
+            OutboxState::Uploading,
+            "a transient error keeps the state"
+        );
+        assert_eq!(
+            saved.last_error.as_ref().map(|e| e.code.as_str()),
+            Some("portal.unreachable")
+        );
         store
             .outbox_uploaded(item.id, "http://p/v1/uploads/u1", 30)
             .expect("uploaded");
@@ -702,10 +721,16 @@ mod tests {
         assert_eq!(filed.state, OutboxState::Filed);
         assert_eq!(filed.dossier_number.as_deref(), Some("4-2026-00001"));
         assert!(filed.last_error.is_none());
-        assert_eq!(store.receipts_of("4-2026-00001").expect("receipts"), [receipt]);
+        assert_eq!(
+            store.receipts_of("4-2026-00001").expect("receipts"),
+            [receipt]
+        );
         // A filed item never moves again.
         store.outbox_reset_upload(item.id).expect("reset");
-        assert_eq!(store.outbox_item(item.id).expect("item").state, OutboxState::Filed);
+        assert_eq!(
+            store.outbox_item(item.id).expect("item").state,
+            OutboxState::Filed
+        );
     }
 
     #[test]
@@ -714,6 +739,9 @@ mod tests {
         assert_eq!(store.setting("portal_url").expect("get"), None);
         store.set_setting("portal_url", "http://a").expect("set");
         store.set_setting("portal_url", "http://b").expect("set");
-        assert_eq!(store.setting("portal_url").expect("get").as_deref(), Some("http://b"));
+        assert_eq!(
+            store.setting("portal_url").expect("get").as_deref(),
+            Some("http://b")
+        );
     }
 }
