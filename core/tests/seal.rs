@@ -117,12 +117,11 @@ fn every_example_seals_and_verifies() {
     }
 }
 
-/// Rewrites a container with `edit` applied to its entries (name, bytes) → entries.
-fn rewrite(
-    src: &Path,
-    dst: &Path,
-    edit: impl Fn(Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<u8>)>,
-) {
+/// A container's entries: (name, bytes).
+type Entries = Vec<(String, Vec<u8>)>;
+
+/// Rewrites a container with `edit` applied to its entries.
+fn rewrite(src: &Path, dst: &Path, edit: impl Fn(Entries) -> Entries) {
     let mut zip = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
     let mut entries = Vec::new();
     for i in 0..zip.len() {
@@ -146,7 +145,7 @@ fn rewrite(
 fn tampered_missing_and_extra_files_are_named() {
     let s = setup();
     let sealed = seal_example(&s, "trademark", KeySpec::P256);
-    let check = |name: &str, edit: &dyn Fn(Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<u8>)>| {
+    let check = |name: &str, edit: &dyn Fn(Entries) -> Entries| {
         let dst = s.dir.path().join(name);
         rewrite(&sealed, &dst, edit);
         verify::verify_container(&dst, &s.anchors, RevocationMode::Offline).unwrap()
