@@ -106,7 +106,9 @@ mod tests {
     fn dossier_xml_is_well_formed_and_carries_the_applicant() {
         let mut d = Dossier::empty(DossierKind::Trademark, "trademark/tt10-2026-f04");
         d = d.with_field("applicant.tax_code", "0101234565").unwrap();
-        d = d.with_field("applicant.name", "Công ty <Sao & Mai>").unwrap();
+        d = d
+            .with_field("applicant.name", "Công ty <Sao & Mai>")
+            .unwrap();
         d = d.with_field("goods.0.class", "9").unwrap();
         d = d.with_field("goods.0.items.0", "Phần mềm").unwrap();
         let xml = to_xml(&d);

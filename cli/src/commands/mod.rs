@@ -10,12 +10,12 @@ pub mod outbox;
 pub mod portal;
 pub mod profile;
 pub mod render;
-pub mod verify;
 pub mod seal;
 pub mod status;
 pub mod submit;
 pub mod tokens;
 pub mod validate;
+pub mod verify;
 
 use std::path::PathBuf;
 
