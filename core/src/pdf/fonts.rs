@@ -5,6 +5,7 @@
 //! administrative documents, and all four faces cover Vietnamese (U+1EA0–U+1EF9, Ă Â Đ Ê Ô
 //! Ơ Ư and the combining tone marks). The faces are parsed once per process: krilla hashes
 //! the whole font file when a `Font` is created, which would otherwise be paid per render.
+//! The copy krilla subsets into each PDF has its hinting instructions removed (`dehint.rs`).
 
 use std::sync::LazyLock;
 
@@ -54,7 +55,9 @@ impl FaceData {
         if units_per_em <= 0.0 {
             return Err("units per em is zero".into());
         }
-        let pdf = Font::new(bytes.into(), 0).ok_or("krilla rejected the font")?;
+        // Embedded without hinting (see `dehint`); measured and shaped with the file as is.
+        let embedded = super::dehint::strip_hinting(bytes)?;
+        let pdf = Font::new(embedded.into(), 0).ok_or("krilla rejected the font")?;
         let shaper = rustybuzz::Face::from_slice(bytes, 0).ok_or("rustybuzz rejected the font")?;
         let plan = ShapePlan::new(
             &shaper,

@@ -1,7 +1,8 @@
 //! The PDF document engine: a small, kind-independent document model and its renderer.
 //!
 //! Each dossier kind maps its typed form onto a [`Document`] (the declaration form, *tờ khai*),
-//! and [`render`] turns it into an A4, PDF/A-2b file with embedded Liberation Serif subsets.
+//! and [`render`] turns it into an A4, PDF/A-2b file with embedded Liberation Serif subsets
+//! (unhinted: PDF viewers and printers draw outlines unhinted anyway).
 //! Nothing of the PDF library (krilla) appears in this API: the model is plain data, so the
 //! per-kind mappings can be unit-tested without rendering.
 //!
@@ -14,6 +15,7 @@
 //! renders with the same glyphs and extracts (`pdftotext`) as the NFC text.
 
 mod blocks;
+mod dehint;
 mod error;
 pub(crate) mod fonts;
 mod layout;
