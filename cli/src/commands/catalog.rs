@@ -9,12 +9,98 @@ use crate::output::CmdResult;
 use crate::say;
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Ask the portal whether it offers a newer data set (catalog, forms, fees).
+    #[arg(long)]
+    check: bool,
+    /// The portal (default: HOSO_PORTAL_URL, else the one `hoso login` used).
+    #[arg(long)]
+    portal: Option<String>,
+    /// Adopt a data pack signed by the portal: its signature, data and version are checked
+    /// first; older data sets are kept for the drafts started under them.
+    #[arg(long, value_name = "PACK")]
+    import: Option<std::path::PathBuf>,
+    /// SHA-256 fingerprint of the portal's signing certificate; only it may sign packs.
+    #[arg(long)]
+    pin_signer: Vec<String>,
+    #[command(flatten)]
+    trust: super::keys::TrustArgs,
+}
 
-pub fn run(ctx: &Ctx, _args: Args) -> CmdResult {
+pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let out = ctx.out;
-    let store = ctx.store()?;
+    let mut store = ctx.store()?;
+    if let Some(file) = &args.import {
+        let bytes = std::fs::read(file).map_err(|e| {
+            crate::output::Failure::invalid(
+                "input.unreadable",
+                format!("Không đọc được {}: {e}.", file.display()),
+                format!("Cannot read {}: {e}.", file.display()),
+            )
+        })?;
+        let anchors = args.trust.anchors()?;
+        let verifier = hoso_core::catalog::pack::CmsPackVerifier {
+            anchors: &anchors,
+            pinned: args.pin_signer.clone(),
+        };
+        let adopted = hoso_core::catalog::pack::adopt(&mut store, &bytes, &verifier)
+            .map_err(|e| crate::output::Failure::invalid(e.code(), e.text().vi, e.text().en))?;
+        if out.json {
+            out.print_json(
+                &serde_json::json!({ "adopted": adopted.set.version(), "signer": adopted.signer }),
+            );
+        } else {
+            say!(
+                "{} {} ({})",
+                out.t("Đã dùng bộ dữ liệu", "Adopted data set"),
+                adopted.set.version(),
+                adopted.signer
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let library = Library::load(&store)?;
+    if args.check {
+        let url = hoso_core::filing::portal_url(&store, args.portal.as_deref())
+            .map_err(super::login::filing_failure)?;
+        let config = hoso_portal::client::ClientConfig::parse(&url)
+            .map_err(|e| super::login::filing_failure(hoso_core::filing::FilingError::from(e)))?;
+        let client = hoso_portal::client::PortalClient::new(config)
+            .map_err(|e| super::login::filing_failure(hoso_core::filing::FilingError::from(e)))?;
+        let offered = super::login::runtime()?
+            .block_on(client.catalog())
+            .map_err(|e| super::login::filing_failure(hoso_core::filing::FilingError::from(e)))?;
+        let have = library.newest().version().to_owned();
+        let newer = hoso_core::catalog::version_key(&offered.version)
+            > hoso_core::catalog::version_key(&have);
+        if out.json {
+            out.print_json(&serde_json::json!({
+                "have": have, "offered": offered.version, "date": offered.date,
+                "newer": newer, "pack_url": offered.pack_url,
+            }));
+        } else if newer {
+            say!(
+                "{} {} ({}); {} {}",
+                out.t(
+                    "Cổng dịch vụ công có bộ dữ liệu mới hơn:",
+                    "The portal offers a newer data set:"
+                ),
+                offered.version,
+                offered.date,
+                out.t("đang dùng", "in use:"),
+                have
+            );
+        } else {
+            say!(
+                "{} {have}",
+                out.t(
+                    "Bộ dữ liệu đang dùng là mới nhất:",
+                    "The data set in use is the newest:"
+                )
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let set = library.newest();
     if out.json {
         out.print_json(&serde_json::json!({
