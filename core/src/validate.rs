@@ -308,6 +308,22 @@ impl<'a> Checker<'a> {
         self.optional_contact("representative", &r.phone, &r.email);
     }
 
+    /// The parties of an industrial-property application: the applicant, the further
+    /// applicants of the continuation sheet, and who represents them (with the Art. 89 rule).
+    pub fn ip_parties(
+        &mut self,
+        applicant: &Applicant,
+        co_applicants: &[Applicant],
+        representative: &Representative,
+    ) {
+        self.applicant("applicant", applicant, true);
+        for (i, a) in co_applicants.iter().enumerate() {
+            self.applicant(&format!("co_applicants.{i}"), a, false);
+        }
+        let all: Vec<&Applicant> = std::iter::once(applicant).chain(co_applicants).collect();
+        self.representative(representative, &all, true);
+    }
+
     pub fn signatory(&mut self, s: &Signatory) {
         self.required(
             "signatory.name",

@@ -46,14 +46,7 @@ pub struct IndustrialDesignForm {
 
 impl IndustrialDesignForm {
     pub(crate) fn check(&self, c: &mut Checker<'_>) {
-        c.applicant("applicant", &self.applicant, true);
-        for (i, a) in self.co_applicants.iter().enumerate() {
-            c.applicant(&format!("co_applicants.{i}"), a, false);
-        }
-        let applicants: Vec<&Applicant> = std::iter::once(&self.applicant)
-            .chain(&self.co_applicants)
-            .collect();
-        c.representative(&self.representative, &applicants, true);
+        c.ip_parties(&self.applicant, &self.co_applicants, &self.representative);
         c.required(
             "product_name",
             &self.product_name,

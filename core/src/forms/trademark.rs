@@ -91,14 +91,7 @@ pub struct TrademarkForm {
 
 impl TrademarkForm {
     pub(crate) fn check(&self, c: &mut Checker<'_>) {
-        c.applicant("applicant", &self.applicant, true);
-        for (i, a) in self.co_applicants.iter().enumerate() {
-            c.applicant(&format!("co_applicants.{i}"), a, false);
-        }
-        let applicants: Vec<&Applicant> = std::iter::once(&self.applicant)
-            .chain(&self.co_applicants)
-            .collect();
-        c.representative(&self.representative, &applicants, true);
+        c.ip_parties(&self.applicant, &self.co_applicants, &self.representative);
         if self.origin.divisional {
             c.required(
                 "origin.parent_number",
