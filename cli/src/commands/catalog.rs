@@ -71,8 +71,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
             .block_on(client.catalog())
             .map_err(|e| super::login::filing_failure(hoso_core::filing::FilingError::from(e)))?;
         let have = library.newest().version().to_owned();
-        let newer = hoso_core::catalog::version_key(&offered.version)
-            > hoso_core::catalog::version_key(&have);
+        let newer = library.is_newer(&offered.version);
         if out.json {
             out.print_json(&serde_json::json!({
                 "have": have, "offered": offered.version, "date": offered.date,

@@ -188,6 +188,11 @@ impl Library {
             .unwrap_or_else(|| self.newest())
     }
 
+    /// Whether a data set the portal offers is newer than every set known here.
+    pub fn is_newer(&self, offered_version: &str) -> bool {
+        version_key(offered_version) > version_key(self.newest().version())
+    }
+
     /// The versions known, newest first.
     pub fn versions(&self) -> Vec<&str> {
         self.all().map(DataSet::version).collect()

@@ -197,17 +197,13 @@ pub(super) fn trademark(w: &mut FormWriter<'_>, f: &TrademarkForm, input: &Rende
     w.fees();
     w.section("CÁC TÀI LIỆU CÓ TRONG ĐƠN");
     w.documents(&f.attachments);
-    certificate_form(w, f.certificate_form);
-    if !f.note.trim().is_empty() {
-        w.section("GHI CHÚ");
-        w.paragraph(&f.note);
-    }
-    w.section("CAM KẾT VÀ CHỮ KÝ");
-    w.sign(
-        UNDERTAKING,
+    closing(
+        w,
+        f.certificate_form,
+        &f.note,
         &f.signatory,
-        signer_role(&f.representative),
-        seals(&f.applicant, &f.representative),
+        &f.applicant,
+        &f.representative,
     );
 }
 
@@ -248,17 +244,13 @@ pub(super) fn patent(w: &mut FormWriter<'_>, kind: DossierKind, f: &PatentForm) 
         ),
     );
     w.documents(&f.attachments);
-    certificate_form(w, f.certificate_form);
-    if !f.note.trim().is_empty() {
-        w.section("GHI CHÚ");
-        w.paragraph(&f.note);
-    }
-    w.section("CAM KẾT VÀ CHỮ KÝ");
-    w.sign(
-        UNDERTAKING,
+    closing(
+        w,
+        f.certificate_form,
+        &f.note,
         &f.signatory,
-        signer_role(&f.representative),
-        seals(&f.applicant, &f.representative),
+        &f.applicant,
+        &f.representative,
     );
 }
 
@@ -283,16 +275,36 @@ pub(super) fn design(w: &mut FormWriter<'_>, f: &IndustrialDesignForm) {
     w.section("CÁC TÀI LIỆU CÓ TRONG ĐƠN");
     w.field("Bộ ảnh chụp/bản vẽ", format!("{} hình", f.figures));
     w.documents(&f.attachments);
-    certificate_form(w, f.certificate_form);
-    if !f.note.trim().is_empty() {
+    closing(
+        w,
+        f.certificate_form,
+        &f.note,
+        &f.signatory,
+        &f.applicant,
+        &f.representative,
+    );
+}
+
+/// The end every industrial-property request shares: the form of the title, the note, the
+/// undertaking and the signature block.
+fn closing(
+    w: &mut FormWriter<'_>,
+    form: CertificateForm,
+    note: &str,
+    signatory: &crate::forms::Signatory,
+    applicant: &Applicant,
+    representative: &Representative,
+) {
+    certificate_form(w, form);
+    if !note.trim().is_empty() {
         w.section("GHI CHÚ");
-        w.paragraph(&f.note);
+        w.paragraph(note);
     }
     w.section("CAM KẾT VÀ CHỮ KÝ");
     w.sign(
         UNDERTAKING,
-        &f.signatory,
-        signer_role(&f.representative),
-        seals(&f.applicant, &f.representative),
+        signatory,
+        signer_role(representative),
+        seals(applicant, representative),
     );
 }
