@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 # The SoftHSM2 token of the PKCS#11 tests: exports SOFTHSM2_CONF and TEST_PKCS11_MODULE.
 source scripts/setup-softhsm.sh
 export CARGO_TERM_COLOR=never
+echo "==> front end: svelte-check and component tests (vitest)"
+npm --prefix ui run --silent check
+npm --prefix ui run --silent test
 echo "==> cargo fmt --check"
 cargo fmt --all --check
 echo "==> cargo clippy"

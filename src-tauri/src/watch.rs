@@ -1,0 +1,60 @@
+//! Status changes: synced on demand and every few minutes while a portal session is kept;
+//! each change becomes a `status-changed` event and a desktop notification.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hoso_core::desk::home::FiledRow;
+use hoso_core::desk::{self, DeskError};
+use tauri::{AppHandle, Emitter, Manager};
+use tauri_plugin_notification::NotificationExt;
+
+use crate::state::AppState;
+use crate::texts;
+
+/// How often statuses are synced in the background.
+const EVERY: Duration = Duration::from_secs(10 * 60);
+
+pub async fn sync_and_notify(app: &AppHandle, state: &Arc<AppState>) -> Result<Vec<FiledRow>, DeskError> {
+    let state = Arc::clone(state);
+    let synced = tauri::async_runtime::spawn_blocking(move || {
+        let mut store = state.own_store()?;
+        let lang = desk::app::settings_get(&store)?.lang;
+        let synced = tauri::async_runtime::block_on(desk::filing::status_sync(
+            &mut store,
+            &desk::filing::link_options(),
+        ))?;
+        Ok::<_, DeskError>((lang, synced))
+    })
+    .await
+    .map_err(DeskError::internal)??;
+    let (lang, synced) = synced;
+    for row in &synced.changed {
+        let _ = app.emit("status-changed", row);
+        let _ = app
+            .notification()
+            .builder()
+            .title(texts::status_changed().get(lang))
+            .body(format!("{}: {}", row.dossier_number, row.status_text.get(lang)))
+            .show();
+    }
+    Ok(synced.rows)
+}
+
+/// Syncs in the background while the app runs; quiet when there is no session or no network
+/// (the user sees those when they ask).
+pub fn start(app: AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::time::sleep(EVERY).await;
+            let state = Arc::clone(&*app.state::<Arc<AppState>>());
+            let online = {
+                let store = state.store().lock().await;
+                desk::app::app_info(&store).map(|i| i.online).unwrap_or(false)
+            };
+            if online {
+                let _ = sync_and_notify(&app, &state).await;
+            }
+        }
+    });
+}
