@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import type { Settings } from "./lib/bindings";
+import App from "./App.svelte";
+import { homeWith } from "./test/fixtures";
+
+describe("App", () => {
+  it("switches the visible language and keeps the choice in the settings", async () => {
+    let settings: Settings = { lang: "vi", portal_url: null, pkcs11_modules: [], trust_anchors: null, data_dir: "/d" };
+    const saved: Settings[] = [];
+    mockIPC(
+      (cmd, args) => {
+        if (cmd === "settings_get") return settings;
+        if (cmd === "settings_set") {
+          settings = (args as { settings: Settings }).settings;
+          saved.push(settings);
+          return settings;
+        }
+        if (cmd === "home") return homeWith([]);
+        return null;
+      },
+      { shouldMockEvents: true },
+    );
+    render(App);
+    await screen.findByTestId("home");
+    expect(screen.getByTestId("nav-home").textContent!.trim()).toBe("Trang chính");
+    await waitFor(() => expect(document.querySelector("main")!.dataset.ready).toBe("true"));
+
+    await fireEvent.click(screen.getByTestId("lang-en"));
+    expect(screen.getByTestId("nav-home").textContent!.trim()).toBe("Home");
+    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Home");
+    await waitFor(() => expect(saved.map((s) => s.lang)).toEqual(["en"]));
+  });
+
+  it("starts in the language the settings hold", async () => {
+    mockIPC(
+      (cmd) => {
+        if (cmd === "settings_get")
+          return { lang: "en", portal_url: null, pkcs11_modules: [], trust_anchors: null, data_dir: "/d" };
+        if (cmd === "home") return homeWith([]);
+        return null;
+      },
+      { shouldMockEvents: true },
+    );
+    render(App);
+    await screen.findByTestId("home");
+    expect(screen.getByTestId("nav-settings").textContent!.trim()).toBe("Settings");
+  });
+});
