@@ -393,6 +393,13 @@ pub fn edit_fields(
     save(store, id, &dossier, &format!("edited {}", names.join(", ")))
 }
 
+/// Brings back revision `rev` as a new revision (later ones are kept), with its title.
+pub fn restore(store: &mut Store, id: DraftId, rev: u32) -> Result<u32, DraftError> {
+    let new_rev = store.restore(id, rev)?;
+    store.set_title(id, &load(store, id)?.headline())?;
+    Ok(new_rev)
+}
+
 fn form_of<'l>(library: &'l Library, dossier: &Dossier) -> Result<&'l FormVersion, DraftError> {
     library
         .for_form(dossier.form_version())
@@ -555,6 +562,26 @@ pub fn edit_profile(
         profile = profile
             .with_field(path, value)
             .map_err(DraftError::ProfileShape)?;
+    }
+    replace_profile(store, id, &profile, today)
+}
+
+/// Replaces a whole profile (the desktop's profile form saves it at once) after checking it,
+/// and carries it into every open draft made from it, as [`edit_profile`] does. Its type
+/// (enterprise or agent) never changes. Returns the drafts updated.
+pub fn replace_profile(
+    store: &mut Store,
+    id: ProfileId,
+    profile: &Profile,
+    today: Date,
+) -> Result<Vec<DraftId>, DraftError> {
+    let stored = store.profile(id)?;
+    if stored.kind.as_str() != profile.type_slug() {
+        return Err(DraftError::ProfileShape(format!(
+            "profile {id} is of type {}, not {}",
+            stored.kind.as_str(),
+            profile.type_slug()
+        )));
     }
     let report = profile.validate(&Library::load(store)?.newest().forms, today);
     if !report.is_valid() {

@@ -6,7 +6,12 @@ use std::sync::Arc;
 
 use hoso_signing::SignError;
 use hoso_signing::p12::{self, P12Error, Password};
-use hoso_signing::pkcs11::{Module, Pin, PinFlags, Token, TokenSession};
+use hoso_signing::pkcs11::modules::Confidence;
+use hoso_signing::pkcs11::{
+    KeyChoice, Module, ModuleCandidate, ModuleInfo, ModuleOrigin, Pin, PinFlags, Token, TokenInfo,
+    TokenSession, list_tokens,
+};
+use serde::Serialize;
 
 use hoso_signing::{Signer, SoftwareSigner};
 
@@ -126,7 +131,96 @@ pub fn pin_warnings(flags: &PinFlags) -> Vec<Text> {
             "Warning: a wrong PIN was entered before; the token has few tries left.",
         ));
     }
+    if flags.user_pin_to_be_changed {
+        out.push(Text::new(
+            "Cần đổi mã PIN trước khi ký (bằng phần mềm của nhà cung cấp chứng thư số).",
+            "The PIN must be changed before signing (with your CA's software).",
+        ));
+    }
     out
+}
+
+/// One PKCS#11 module as listed: the library, its tokens with their certificates, or why it
+/// could not be used. `hoso tokens --json` prints these.
+#[derive(Debug, Serialize)]
+pub struct ModuleListing {
+    pub module: PathBuf,
+    pub origin: ModuleOrigin,
+    pub vendor: Option<String>,
+    pub confidence: Option<Confidence>,
+    pub library: Option<ModuleInfo>,
+    pub tokens: Vec<TokenInfo>,
+    pub error: Option<ListingError>,
+}
+
+/// Why a module or its token list could not be read.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListingError {
+    pub code: String,
+    pub message: Text,
+}
+
+/// Loads each candidate module and lists its tokens; a module that cannot be loaded is listed
+/// with its error and does not hide the others.
+pub fn list_modules(candidates: Vec<ModuleCandidate>) -> Vec<ModuleListing> {
+    candidates
+        .into_iter()
+        .map(|c| {
+            let mut listing = ModuleListing {
+                module: c.path.clone(),
+                origin: c.origin,
+                vendor: c.vendor.clone(),
+                confidence: c.confidence,
+                library: None,
+                tokens: Vec::new(),
+                error: None,
+            };
+            match Module::load(&c.path) {
+                Err(e) => {
+                    let path = c.path.display();
+                    listing.error = Some(ListingError {
+                        code: "pkcs11.module_unusable".into(),
+                        message: Text::new(
+                            format!("Không dùng được module PKCS#11 {path}: {e}"),
+                            format!("Cannot use the PKCS#11 module {path}: {e}"),
+                        ),
+                    });
+                }
+                Ok(module) => {
+                    listing.library = Some(module.info().clone());
+                    match list_tokens(&module) {
+                        Ok(tokens) => listing.tokens = tokens,
+                        Err(e) => {
+                            listing.error = Some(ListingError {
+                                code: e.code().into(),
+                                message: Text::new(
+                                    format!("Không đọc được danh sách token: {e}"),
+                                    format!("Cannot list the tokens: {e}"),
+                                ),
+                            })
+                        }
+                    }
+                }
+            }
+            listing
+        })
+        .collect()
+}
+
+/// Opens the token in `slot` of `module` and logs in once with the key whose CKA_ID is
+/// `key_id` (the token's only signing key when `None`). A wrong PIN is never retried.
+pub fn open_token(
+    module: &Path,
+    slot: u64,
+    key_id: Option<Vec<u8>>,
+    pin: &Pin,
+) -> Result<TokenSession, KeyError> {
+    let token = Module::load(module)?.token_in_slot(slot)?;
+    let choice = KeyChoice {
+        certificate_id: key_id,
+        ..KeyChoice::default()
+    };
+    Ok(token.login_with(pin, &choice)?)
 }
 
 /// The token to sign with: in `slot` if given, else the only initialised token with a

@@ -10,6 +10,7 @@ use crate::text::{Lang, Text};
 /// A kind of dossier; its slug (`trademark`, `tech-transfer`…) is what the CLI, the JSON files
 /// and the data tables use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum DossierKind {
     /// Registration of a technology-transfer contract (đăng ký hợp đồng chuyển giao công nghệ).
@@ -28,6 +29,7 @@ pub enum DossierKind {
 
 /// The three families, which decide the authority a dossier goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum Family {
     TechnologyTransfer,

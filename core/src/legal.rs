@@ -15,6 +15,7 @@ use crate::text::Text;
 
 /// How sure the project is of a legal fact (shared/domain/README.md, confidence legend).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum Confidence {
     /// ✔ seen in the text of a source.

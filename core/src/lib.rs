@@ -9,6 +9,7 @@
 
 pub mod catalog;
 pub mod demo;
+pub mod desk;
 pub mod dossier_xml;
 pub mod drafting;
 pub mod fees;

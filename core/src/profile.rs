@@ -11,6 +11,7 @@ use crate::validate::{Checker, Report};
 
 /// An enterprise or organisation that applies (doanh nghiệp, tổ chức).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct Enterprise {
     /// Name in Vietnamese (tên tiếng Việt).
@@ -29,6 +30,7 @@ pub struct Enterprise {
 /// A licensed IP representation service organisation (tổ chức dịch vụ đại diện sở hữu công
 /// nghiệp) that files for its clients.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct Agent {
     pub organisation: String,
@@ -40,6 +42,7 @@ pub struct Agent {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Profile {
     Enterprise(Enterprise),

@@ -7,6 +7,7 @@ use unicode_normalization::{UnicodeNormalization, is_nfc};
 
 /// A user-facing language. Vietnamese is the default everywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
@@ -30,6 +31,7 @@ impl Lang {
 
 /// A message in both languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Text {
     pub vi: String,
     pub en: String,

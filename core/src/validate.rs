@@ -13,6 +13,7 @@ use crate::text::Text;
 
 /// Whether a problem stops the dossier from being sealed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -22,6 +23,7 @@ pub enum Severity {
 
 /// One problem found in a dossier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Problem {
     /// JSON path of the field, `applicant.tax_code`, `goods.1.class`, `products.3.gtin`.
     pub path: String,
@@ -31,11 +33,13 @@ pub struct Problem {
     pub message: Text,
     /// The law or standard that sets the rule, when one does.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub source: Option<String>,
 }
 
 /// All the problems of one dossier.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Report {
     pub problems: Vec<Problem>,
 }

@@ -63,6 +63,8 @@ impl ErrorBody {
 /// A kind of dossier (the portal's view: it decides the dossier-number series and nothing
 /// else; the portal knows nothing about forms). The slugs are hoso-core's `DossierKind` slugs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "PortalDossierKind"))]
 #[serde(rename_all = "kebab-case")]
 pub enum DossierKind {
     /// Technology-transfer contract registration (đăng ký hợp đồng chuyển giao công nghệ).
@@ -187,6 +189,7 @@ pub struct SubmitRequest {
 
 /// A receipt (biên nhận): issued when a dossier, or a supplement to it, is filed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Receipt {
     /// The dossier number (số hồ sơ), see [`DossierKind::number_prefix`].
     pub dossier_number: String,
@@ -203,6 +206,7 @@ pub struct Receipt {
 /// The portal's signature over a receipt: a raw signature, not CMS, over the SHA-256 of
 /// [`Receipt::signed_payload`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PortalSignature {
     pub algorithm: SignatureAlgorithm,
     /// base64 of the signature: RSA as the modulus-sized integer, ECDSA as raw `r‖s` (each
@@ -215,6 +219,7 @@ pub struct PortalSignature {
 
 /// The algorithms of [`PortalSignature`], always over SHA-256.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum SignatureAlgorithm {
     /// RSASSA-PKCS1-v1_5 with SHA-256.
     #[serde(rename = "rsa-pkcs1-sha256")]
@@ -282,6 +287,7 @@ pub fn receipt_payload(
 /// approved, rejected   → (final)
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum StatusName {
     Received,
@@ -342,6 +348,7 @@ impl std::fmt::Display for StatusName {
 
 /// A status with what comes with it. JSON: `{"status": "fee_due", "amount_vnd": …, …}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Status {
     Received,
@@ -389,6 +396,7 @@ impl Status {
 
 /// One step of a dossier's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StatusEvent {
     pub at: Timestamp,
     #[serde(flatten)]
@@ -397,6 +405,7 @@ pub struct StatusEvent {
 
 /// `GET /v1/dossiers/{number}`: a dossier with its whole history, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DossierStatus {
     pub dossier_number: String,
     pub kind: DossierKind,

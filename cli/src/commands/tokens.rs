@@ -7,14 +7,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use hoso_core::Text;
-use hoso_signing::SignError;
+use hoso_core::keys::{self, ModuleListing};
 use hoso_signing::certinfo::{CertificateInfo, IdKind};
-use hoso_signing::pkcs11::modules::Confidence;
-use hoso_signing::pkcs11::{
-    Module, ModuleCandidate, ModuleInfo, ModuleOrigin, PinFlags, TokenInfo, discover_with,
-    list_tokens,
-};
-use serde::Serialize;
+use hoso_signing::pkcs11::{ModuleCandidate, ModuleOrigin, PinFlags, TokenInfo, discover_with};
 
 use super::Ctx;
 use crate::output::{CmdResult, EXIT_ENVIRONMENT, Failure, Out};
@@ -30,24 +25,6 @@ pub struct Args {
     /// token software.
     #[arg(long)]
     no_discovery: bool,
-}
-
-/// One module in the listing; `--json` prints an array of these.
-#[derive(Serialize)]
-struct ModuleReport {
-    module: PathBuf,
-    origin: ModuleOrigin,
-    vendor: Option<String>,
-    confidence: Option<Confidence>,
-    library: Option<ModuleInfo>,
-    tokens: Vec<TokenInfo>,
-    error: Option<ErrorReport>,
-}
-
-#[derive(Serialize)]
-struct ErrorReport {
-    code: String,
-    message: Text,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
@@ -70,29 +47,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         });
     }
 
-    let mut reports = Vec::with_capacity(candidates.len());
-    for c in candidates {
-        let mut report = ModuleReport {
-            module: c.path.clone(),
-            origin: c.origin,
-            vendor: c.vendor.clone(),
-            confidence: c.confidence,
-            library: None,
-            tokens: Vec::new(),
-            error: None,
-        };
-        match Module::load(&c.path) {
-            Err(e) => report.error = Some(module_error(&c, &e)),
-            Ok(module) => {
-                report.library = Some(module.info().clone());
-                match list_tokens(&module) {
-                    Ok(tokens) => report.tokens = tokens,
-                    Err(e) => report.error = Some(token_error(&e)),
-                }
-            }
-        }
-        reports.push(report);
-    }
+    let reports = keys::list_modules(candidates);
     let failed = reports.iter().any(|r| r.error.is_some());
 
     if out.json {
@@ -112,28 +67,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     })
 }
 
-fn module_error(c: &ModuleCandidate, e: &SignError) -> ErrorReport {
-    let path = c.path.display();
-    ErrorReport {
-        code: "pkcs11.module_unusable".into(),
-        message: Text::new(
-            format!("Không dùng được module PKCS#11 {path}: {e}"),
-            format!("Cannot use the PKCS#11 module {path}: {e}"),
-        ),
-    }
-}
-
-fn token_error(e: &SignError) -> ErrorReport {
-    ErrorReport {
-        code: e.code().into(),
-        message: Text::new(
-            format!("Không đọc được danh sách token: {e}"),
-            format!("Cannot list the tokens: {e}"),
-        ),
-    }
-}
-
-fn print_module(out: &Out, report: &ModuleReport) {
+fn print_module(out: &Out, report: &ModuleListing) {
     let mut head = format!(
         "{} {}",
         out.t("Module PKCS#11", "PKCS#11 module"),

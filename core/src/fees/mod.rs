@@ -23,6 +23,7 @@ use crate::text::{Lang, Text};
 
 /// One line of a fee schedule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FeeLine {
     /// The fee item's id in the table (`trademark.search`).
     pub id: String,
@@ -49,6 +50,7 @@ impl FeeLine {
 
 /// The fees of one dossier on one day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FeeSchedule {
     /// `data_version` of the fee tables used.
     pub table_version: String,

@@ -16,6 +16,7 @@ const FEES_TOML: &str = include_str!("../../data/fees.toml");
 
 /// When a fee is due: with the application, or later (after the notice of intention to grant).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     Filing,

@@ -207,6 +207,17 @@ pub async fn run(
     link: &mut Link<'_>,
     options: RunOptions,
 ) -> Result<RunReport, FilingError> {
+    run_observed(store, link, options, &mut |_, _| {}).await
+}
+
+/// [`run`], telling `observe` how many bytes of an item the portal holds each time an upload
+/// chunk is acknowledged (and when an upload starts or resumes), after the offset is saved.
+pub async fn run_observed(
+    store: &mut Store,
+    link: &mut Link<'_>,
+    options: RunOptions,
+    observe: &mut dyn FnMut(&OutboxItem, u64),
+) -> Result<RunReport, FilingError> {
     let todo: Vec<OutboxItem> = store
         .outbox()?
         .into_iter()
@@ -248,7 +259,7 @@ pub async fn run(
             continue;
         }
         store.outbox_begin(item.id)?;
-        let outcome = work(store, link, item.id).await;
+        let outcome = work(store, link, item.id, observe).await;
         let receipt = match outcome {
             Ok(r) => Some(r),
             Err(e) => {
@@ -333,13 +344,18 @@ fn upload_lost(e: &FilingError) -> bool {
 
 /// Files one item: upload (resumed), then submit; a refused session is renewed once, a lost
 /// upload sent again once.
-async fn work(store: &mut Store, link: &mut Link<'_>, id: i64) -> Result<Receipt, FilingError> {
+async fn work(
+    store: &mut Store,
+    link: &mut Link<'_>,
+    id: i64,
+    observe: &mut dyn FnMut(&OutboxItem, u64),
+) -> Result<Receipt, FilingError> {
     let (mut renewed, mut restarted) = (false, false);
     loop {
         let item = store.outbox_item(id)?;
         let step = match item.state {
             OutboxState::Uploaded => submit(store, link, &item).await.map(Some),
-            _ => upload(store, link, &item).await.map(|()| None),
+            _ => upload(store, link, &item, observe).await.map(|()| None),
         };
         match step {
             Ok(Some(receipt)) => return Ok(receipt),
@@ -358,7 +374,12 @@ async fn work(store: &mut Store, link: &mut Link<'_>, id: i64) -> Result<Receipt
     }
 }
 
-async fn upload(store: &mut Store, link: &Link<'_>, item: &OutboxItem) -> Result<(), FilingError> {
+async fn upload(
+    store: &mut Store,
+    link: &Link<'_>,
+    item: &OutboxItem,
+    observe: &mut dyn FnMut(&OutboxItem, u64),
+) -> Result<(), FilingError> {
     let path = store.attachment_path(&item.container_sha256)?;
     let mut file = UploadFile::from_parts(path, item.size, item.container_sha256.clone())
         .with_content_type(ASICE_CONTENT_TYPE);
@@ -375,7 +396,9 @@ async fn upload(store: &mut Store, link: &Link<'_>, item: &OutboxItem) -> Result
         .upload(&file, resume.as_ref(), |state| {
             store
                 .outbox_save_upload(id, &state.upload_url, state.offset)
-                .map_err(|e| Box::new(e) as StateSinkError)
+                .map_err(|e| Box::new(e) as StateSinkError)?;
+            observe(item, state.offset);
+            Ok(())
         })
         .await?;
     store.outbox_uploaded(id, &done.upload_url, done.length)?;

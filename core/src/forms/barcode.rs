@@ -18,6 +18,7 @@ pub const PREFIX_LENGTHS: [u32; 5] = [7, 8, 9, 10, 12];
 
 /// A product in the GTIN list.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct Product {
     /// GTIN-13 (or GTIN-8/12/14) with its check digit; empty until the prefix is assigned.
@@ -33,6 +34,7 @@ pub struct Product {
 
 /// The GS1 Vietnam database information sheet: who to contact about the codes.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct Contact {
     pub person: Person,
@@ -42,6 +44,7 @@ pub struct Contact {
 
 /// The barcode registration.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct BarcodeForm {
     pub form_version: String,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 /// Whether the applicant is an organisation or a natural person; it decides which identifier
 /// the form asks for (enterprise tax code or citizen ID).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum PartyType {
     #[default]
@@ -19,6 +20,7 @@ pub enum PartyType {
 
 /// A legal representative of an organisation (người đại diện theo pháp luật).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct Person {
     pub name: String,
@@ -28,6 +30,7 @@ pub struct Person {
 
 /// The applicant (chủ đơn, người nộp đơn) or, for a contract, a party to it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct Applicant {
     pub party_type: PartyType,
@@ -70,6 +73,7 @@ impl Applicant {
 
 /// Who acts for the applicant (đại diện của chủ đơn).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum RepresentativeType {
     /// Nobody: the applicant files alone.
@@ -85,6 +89,7 @@ pub enum RepresentativeType {
 
 /// The representative block of a form.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct Representative {
     pub kind: RepresentativeType,
@@ -109,6 +114,7 @@ impl Representative {
 
 /// The ground of a priority claim (yêu cầu hưởng quyền ưu tiên).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum PriorityBasis {
     /// Paris Convention for the Protection of Industrial Property.
@@ -122,6 +128,7 @@ pub enum PriorityBasis {
 
 /// One priority claim: the first application relied on.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct PriorityClaim {
     pub basis: PriorityBasis,
@@ -134,6 +141,7 @@ pub struct PriorityClaim {
 /// The form in which the title of protection is issued (the applicant chooses since Decree
 /// 65/2023; it is issued only in the form chosen).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum CertificateForm {
     #[default]
@@ -143,6 +151,7 @@ pub enum CertificateForm {
 
 /// Where and by whom the form is signed (cam kết và chữ ký).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct Signatory {
     /// Place of signing, e.g. "Hà Nội".
@@ -153,6 +162,7 @@ pub struct Signatory {
 
 /// An attached document, referenced by the SHA-256 of its bytes in the attachment store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentRef {
     /// The slot of the form's attachment list it fills.

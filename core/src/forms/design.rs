@@ -17,6 +17,7 @@ use crate::validate::Checker;
 
 /// The industrial design request.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct IndustrialDesignForm {
     pub form_version: String,

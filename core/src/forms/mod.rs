@@ -35,6 +35,7 @@ use crate::validate::{Checker, Report};
 // One value per open draft, never stored in bulk: boxing the forms would buy nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Dossier {
     TechTransfer(TechTransferForm),

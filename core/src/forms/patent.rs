@@ -15,6 +15,7 @@ use crate::validate::Checker;
 
 /// An inventor or designer (tác giả): the natural person who created the solution.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct Author {
     pub name: String,
@@ -25,6 +26,7 @@ pub struct Author {
 
 /// Where the application comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum PatentOriginType {
     #[default]
@@ -36,6 +38,7 @@ pub enum PatentOriginType {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct PatentOrigin {
     pub kind: PatentOriginType,
@@ -46,6 +49,7 @@ pub struct PatentOrigin {
 
 /// The request of a patent or utility-solution application.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct PatentForm {
     pub form_version: String,

@@ -16,6 +16,7 @@ const SRC_ART_31: &str = "Law on Technology Transfer 07/2017/QH14, Art. 31; Decr
 /// Which side of the contract files (bên đề nghị đăng ký): the transferee for an inbound or
 /// domestic transfer, the transferor for an outbound one (Decree 76/2018).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum PartyRole {
     /// Bên nhận chuyển giao.
@@ -27,6 +28,7 @@ pub enum PartyRole {
 
 /// Direction of the transfer, which decides whether registration is mandatory (Art. 31.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum Direction {
     /// From abroad into Vietnam.
@@ -40,6 +42,7 @@ pub enum Direction {
 
 /// What is transferred (Art. 23, item 3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum TransferOf {
     /// Chuyển giao quyền sở hữu công nghệ.
@@ -51,6 +54,7 @@ pub enum TransferOf {
 
 /// Method of transfer (phương thức chuyển giao công nghệ).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum TransferMethod {
     /// Handing over documents on the technology.
@@ -66,6 +70,7 @@ pub enum TransferMethod {
 
 /// First registration or registration of an amendment (sửa đổi, bổ sung).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum RegistrationType {
     #[default]
@@ -75,6 +80,7 @@ pub enum RegistrationType {
 
 /// The technology-transfer agreement as the request describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct Contract {
     pub number: String,
@@ -111,6 +117,7 @@ pub struct Contract {
 
 /// The registration request.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct TechTransferForm {
     pub form_version: String,

@@ -16,6 +16,7 @@ use crate::validate::Checker;
 
 /// Whether the application is new or divided out of an earlier one (nguồn gốc đơn).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct Origin {
     pub divisional: bool,
@@ -26,6 +27,7 @@ pub struct Origin {
 
 /// Kind of mark (loại nhãn hiệu).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum MarkType {
     #[default]
@@ -43,6 +45,7 @@ pub enum MarkType {
 /// The mark sample block (mẫu nhãn hiệu) and its description (mô tả nhãn hiệu). The image
 /// itself is the `mark_sample` attachment.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct Mark {
     pub mark_type: MarkType,
@@ -59,6 +62,7 @@ pub struct Mark {
 
 /// The goods or services of one Nice class (nhóm) with their items (sản phẩm/dịch vụ).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct NiceGroup {
     /// The class number as typed; validated as a [`NiceClass`].
@@ -68,6 +72,7 @@ pub struct NiceGroup {
 
 /// The trademark request.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct TrademarkForm {
     pub form_version: String,

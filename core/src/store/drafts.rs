@@ -19,6 +19,7 @@ use super::{ProfileId, SqlJson, SqlTs, Store, StoreError, now};
 
 /// Row id of a draft.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct DraftId(pub i64);
 

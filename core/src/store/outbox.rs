@@ -11,14 +11,15 @@
 use jiff::Timestamp;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 use rusqlite::{OptionalExtension, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{DraftId, SqlJson, SqlTs, Store, StoreError, now};
 use crate::text::Text;
 
 /// Where an outbox item stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum OutboxState {
     /// Waiting; nothing sent yet (or an upload the portal no longer had, to start again).
@@ -66,7 +67,8 @@ impl FromSql for OutboxState {
 }
 
 /// The last error of an outbox item: a stable code and its message in both languages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ItemError {
     pub code: String,
     pub message: Text,
@@ -140,7 +142,8 @@ pub struct StoredStatus {
 }
 
 /// A supplement request and the draft opened to answer it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SupplementDraft {
     pub dossier_number: String,
     /// When the portal recorded the request (its time, RFC 3339): names the request.

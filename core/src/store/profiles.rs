@@ -14,6 +14,7 @@ use super::{SqlJson, SqlTs, Store, StoreError, now};
 
 /// Row id of a profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct ProfileId(pub i64);
 
@@ -25,6 +26,7 @@ impl std::fmt::Display for ProfileId {
 
 /// Who a profile describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum ProfileKind {
     /// An enterprise (doanh nghiệp) applying on its own behalf.
