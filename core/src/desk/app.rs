@@ -12,6 +12,7 @@ use crate::text::Lang;
 const LANG_SETTING: &str = "lang";
 const PKCS11_MODULES_SETTING: &str = "pkcs11_modules";
 const TRUST_ANCHORS_SETTING: &str = "trust_anchors";
+const CHECK_REVOCATION_SETTING: &str = "check_revocation";
 
 /// The user's settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +25,9 @@ pub struct Settings {
     pub pkcs11_modules: Vec<String>,
     /// A CA certificate file (PEM or DER) to trust besides the bundled anchors.
     pub trust_anchors: Option<String>,
+    /// Ask the certificate's OCSP responder (else its CRL) before sealing. Off to work
+    /// offline: the seal then carries the warning "revocation not checked".
+    pub check_revocation: bool,
     /// The data folder in use. Reported only: moving it is the shell's job (it opens the
     /// store), so a different value here is ignored by [`settings_set`].
     pub data_dir: String,
@@ -58,6 +62,7 @@ pub fn settings_get(store: &Store) -> DeskResult<Settings> {
         trust_anchors: store
             .setting(TRUST_ANCHORS_SETTING)?
             .filter(|p| !p.trim().is_empty()),
+        check_revocation: store.setting(CHECK_REVOCATION_SETTING)?.as_deref() != Some("false"),
         data_dir: store.data_dir().display().to_string(),
     })
 }
@@ -87,6 +92,14 @@ pub fn settings_set(store: &mut Store, settings: &Settings) -> DeskResult<Settin
     store.set_setting(
         TRUST_ANCHORS_SETTING,
         settings.trust_anchors.as_deref().unwrap_or("").trim(),
+    )?;
+    store.set_setting(
+        CHECK_REVOCATION_SETTING,
+        if settings.check_revocation {
+            "true"
+        } else {
+            "false"
+        },
     )?;
     settings_get(store)
 }
@@ -118,6 +131,7 @@ mod tests {
         let fresh = settings_get(&store).unwrap();
         assert_eq!(fresh.lang, Lang::Vi);
         assert!(fresh.pkcs11_modules.is_empty());
+        assert!(fresh.check_revocation);
         assert_eq!(fresh.data_dir, dir.path().display().to_string());
 
         let wanted = Settings {
@@ -125,12 +139,14 @@ mod tests {
             portal_url: Some("http://127.0.0.1:9/".into()),
             pkcs11_modules: vec!["/opt/token/lib.so".into(), " ".into()],
             trust_anchors: Some("/etc/ca.pem".into()),
+            check_revocation: false,
             data_dir: "/elsewhere".into(),
         };
         let saved = settings_set(&mut store, &wanted).unwrap();
         assert_eq!(saved.lang, Lang::En);
         assert_eq!(saved.pkcs11_modules, ["/opt/token/lib.so"]);
         assert_eq!(saved.trust_anchors.as_deref(), Some("/etc/ca.pem"));
+        assert!(!saved.check_revocation);
         assert_eq!(
             saved.data_dir,
             dir.path().display().to_string(),

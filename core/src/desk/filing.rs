@@ -185,7 +185,7 @@ pub async fn portal_login(
     let mut credentials = OpenSigner(signer.as_signer());
     let mut link = Link::new(&portal, link_options, Some(&mut credentials))?;
     let session = link.log_in(false).await?;
-    Ok(SessionView::from(&*session))
+    Ok(SessionView::from(session))
 }
 
 /// Asks the portal for the status of every dossier of the logged-in client (opening a

@@ -383,7 +383,7 @@ pub fn sealed_path(store: &Store, id: DraftId) -> PathBuf {
 /// Seals each draft with one login into the data folder's `sealed/`, queues each in the outbox
 /// (which links the container to its draft, so a later submit by draft id finds it), and when
 /// `submit` is set logs in to the portal with the same open signer and runs the outbox.
-/// Revocation is checked online only when submitting (the machine is online then).
+/// Revocation is checked online unless the settings say to work offline.
 ///
 /// Stops at the first draft that cannot be sealed; the ones before it stay sealed and queued.
 #[allow(clippy::too_many_arguments)]
@@ -398,6 +398,7 @@ pub async fn seal(
     progress: &mut dyn FnMut(Progress),
 ) -> DeskResult<SealOutcome> {
     let anchors = anchors(store)?;
+    let check_revocation = app::settings_get(store)?.check_revocation;
     let total = draft_ids.len() as u64;
     let label = |vi: String, en: String| Text::new(vi, en);
     progress(Progress {
@@ -413,7 +414,7 @@ pub async fn seal(
         signing_time: Timestamp::now(),
         today,
         anchors: &anchors,
-        revocation: if submit {
+        revocation: if check_revocation {
             RevocationMode::online()
         } else {
             RevocationMode::Offline

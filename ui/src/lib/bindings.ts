@@ -864,6 +864,11 @@ pkcs11_modules: Array<string>,
  */
 trust_anchors: string | null, 
 /**
+ * Ask the certificate's OCSP responder (else its CRL) before sealing. Off to work
+ * offline: the seal then carries the warning "revocation not checked".
+ */
+check_revocation: boolean, 
+/**
  * The data folder in use. Reported only: moving it is the shell's job (it opens the
  * store), so a different value here is ignored by [`settings_set`].
  */
