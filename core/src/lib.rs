@@ -14,6 +14,7 @@ pub mod drafting;
 pub mod fees;
 pub mod filing;
 pub mod forms;
+pub mod gtin;
 pub mod ident;
 pub mod keys;
 pub mod kind;
