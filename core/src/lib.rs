@@ -8,6 +8,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod catalog;
+pub mod counting;
 pub mod demo;
 pub mod dossier_xml;
 pub mod drafting;
@@ -15,13 +16,10 @@ pub mod fees;
 pub mod filing;
 pub mod forms;
 pub mod gtin;
-pub mod gtin;
-pub mod gtin;
 pub mod ident;
 pub mod keys;
 pub mod kind;
 pub mod legal;
-pub mod nice;
 pub mod nice;
 pub mod pdf;
 pub mod preview;
