@@ -8,6 +8,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod catalog;
+pub mod counting;
 pub mod demo;
 pub mod desk;
 pub mod dossier_xml;
@@ -15,11 +16,14 @@ pub mod drafting;
 pub mod fees;
 pub mod filing;
 pub mod forms;
+pub mod gtin;
 pub mod ident;
 pub mod keys;
 pub mod kind;
 pub mod legal;
+pub mod nice;
 pub mod pdf;
+pub mod preview;
 pub mod profile;
 pub mod render;
 pub mod seal;
