@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hoso_core::desk::home::FiledRow;
+use hoso_core::desk::filing::StatusSync;
 use hoso_core::desk::{self, DeskError};
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
@@ -15,7 +15,10 @@ use crate::texts;
 /// How often statuses are synced in the background.
 const EVERY: Duration = Duration::from_secs(10 * 60);
 
-pub async fn sync_and_notify(app: &AppHandle, state: &Arc<AppState>) -> Result<Vec<FiledRow>, DeskError> {
+pub async fn sync_and_notify(
+    app: &AppHandle,
+    state: &Arc<AppState>,
+) -> Result<StatusSync, DeskError> {
     let state = Arc::clone(state);
     let synced = tauri::async_runtime::spawn_blocking(move || {
         let mut store = state.own_store()?;
@@ -35,10 +38,10 @@ pub async fn sync_and_notify(app: &AppHandle, state: &Arc<AppState>) -> Result<V
             .notification()
             .builder()
             .title(texts::status_changed().get(lang))
-            .body(format!("{}: {}", row.dossier_number, row.status_text.get(lang)))
+            .body(format!("{}: {}", row.dossier_number, row.badge.get(lang)))
             .show();
     }
-    Ok(synced.rows)
+    Ok(synced)
 }
 
 /// Syncs in the background while the app runs; quiet when there is no session or no network

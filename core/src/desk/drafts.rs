@@ -255,3 +255,34 @@ pub fn attachment_image(store: &Store, sha256: &str) -> DeskResult<String> {
         base64::engine::general_purpose::STANDARD.encode(bytes)
     ))
 }
+
+/// Barcode dossiers: gives every product row without a GTIN the next free one under the
+/// company prefix, as one revision.
+pub fn fill_gtins(store: &mut Store, id: DraftId, today: Date) -> DeskResult<DraftView> {
+    let Dossier::Barcode(mut form) = drafting::load(store, id)? else {
+        return Err(DeskError::new(
+            "gtin.not_barcode",
+            Text::new(
+                "Chỉ hồ sơ đăng ký mã số mã vạch mới có mã GTIN.",
+                "Only barcode registrations have GTINs.",
+            ),
+        ));
+    };
+    let filled =
+        crate::gtin::fill_gtins(&mut form).map_err(|e| DeskError::new(e.code(), e.text()))?;
+    if filled > 0 {
+        let products = serde_json::to_string(&form.products).map_err(DeskError::internal)?;
+        drafting::edit_fields(store, id, &[("products".to_owned(), products)])?;
+    }
+    DraftView::load(store, id, today)
+}
+
+/// The draft's official forms, rendered from its latest revision and turned into page images.
+pub fn preview(
+    store: &Store,
+    id: DraftId,
+    width_px: u32,
+) -> DeskResult<Vec<crate::preview::PreviewForm>> {
+    let forms = drafting::render_draft(store, id)?;
+    crate::preview::preview_forms(&forms, width_px).map_err(|e| DeskError::new(e.code(), e.text()))
+}

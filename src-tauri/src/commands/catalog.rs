@@ -13,5 +13,5 @@ pub async fn procedures(state: Shared<'_>) -> Result<Vec<ProcedureView>, DeskErr
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn nice_search(query: String) -> Result<Vec<NiceHit>, DeskError> {
-    blocking(move || Ok(hoso_core::nice::search(&query))).await
+    blocking(move || Ok(hoso_core::nice::search(&query, None))).await
 }

@@ -3,8 +3,7 @@
 use std::sync::Arc;
 
 use hoso_core::desk::drafts::DraftView;
-use hoso_core::desk::filing::{DossierDetail, RunView, SessionView};
-use hoso_core::desk::home::FiledRow;
+use hoso_core::desk::filing::{DossierDetail, RunView, SessionView, StatusSync};
 use hoso_core::desk::signing::SignerRef;
 use hoso_core::desk::{self, DeskError, Progress};
 use tauri::{AppHandle, Emitter};
@@ -52,7 +51,7 @@ pub async fn portal_login(
 /// Asks the portal for every dossier's status; each change is a `status-changed` event and a
 /// desktop notification.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn status_sync(app: AppHandle, state: Shared<'_>) -> Result<Vec<FiledRow>, DeskError> {
+pub async fn status_sync(app: AppHandle, state: Shared<'_>) -> Result<StatusSync, DeskError> {
     watch::sync_and_notify(&app, &state).await
 }
 
