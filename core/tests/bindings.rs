@@ -73,6 +73,8 @@ fn generate() -> String {
     c.visit::<filing::SessionView>();
     c.visit::<filing::StatusSync>();
     c.visit::<filing::DossierDetail>();
+    c.visit::<hoso_core::nice::NiceHit>();
+    c.visit::<hoso_core::preview::PreviewForm>();
     c.visit::<hoso_core::DossierKind>();
     c.visit::<hoso_core::Lang>();
 

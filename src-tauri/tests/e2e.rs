@@ -116,9 +116,20 @@ impl Journey {
             .unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// Clicks as a user does: the element scrolled into view first.
     async fn click(&self, testid: &str) {
         let e = self.el(testid).await;
-        self.s.click(&e).await.unwrap_or_else(|e| panic!("{testid}: {e}"));
+        self.s
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' });",
+                vec![Session::element_arg(&e)],
+            )
+            .await
+            .unwrap();
+        self.s
+            .click(&e)
+            .await
+            .unwrap_or_else(|e| panic!("{testid}: {e}"));
     }
 
     /// Replaces what a field holds, as typing does.

@@ -27,7 +27,7 @@ import type {
   Text,
   TokenView,
 } from "./bindings";
-import type { NiceHit, PreviewForm } from "./pending-types";
+import type { NiceHit, PreviewForm } from "./bindings";
 
 /** How a failed command rejects (the contract's error shape). */
 export type DeskError = { code: string; message: Text; report: Report | null };

@@ -495,6 +495,16 @@ export type NiceGroup = {
 class: number, items: Array<string>, };
 
 /**
+ * A class that matches a search.
+ */
+export type NiceHit = { class: number, heading: Text, 
+/**
+ * The items that match, best first; the class's first few when only its heading or
+ * number matched.
+ */
+items: Array<Text>, wording: Wording, };
+
+/**
  * Whether the application is new or divided out of an earlier one (nguồn gốc đơn).
  */
 export type Origin = { divisional: boolean, 
@@ -603,6 +613,24 @@ value: string,
  * offline against the portal certificate the client trusts.
  */
 certificate: string, };
+
+/**
+ * A rendered form ready to show: its title, its file name in the dossier and one image per
+ * page.
+ */
+export type PreviewForm = { 
+/**
+ * The form's title from the PDF (e.g. "TỜ KHAI ĐĂNG KÝ NHÃN HIỆU"), else its file name.
+ */
+name: string, 
+/**
+ * The file name it takes in the dossier container, e.g. `to-khai-dang-ky-nhan-hieu.pdf`.
+ */
+file_name: string, 
+/**
+ * `data:image/png;base64,…`, page by page.
+ */
+pages: Array<string>, };
 
 /**
  * The ground of a priority claim (yêu cầu hưởng quyền ưu tiên).
@@ -1067,3 +1095,8 @@ export type TransferMethod = "documents" | "training" | "experts" | "machinery" 
  * What is transferred (Art. 23, item 3).
  */
 export type TransferOf = "ownership" | "right-to-use";
+
+/**
+ * How far the Vietnamese wording of a class can be trusted (the English wording is WIPO's).
+ */
+export type Wording = "confirmed" | "single-source" | "translated";
