@@ -106,3 +106,20 @@ fn bindings_file_matches_the_rust_types() {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, wanted).unwrap();
 }
+
+#[test]
+fn bindings_follow_the_serde_shapes() {
+    let ts = generate();
+    // Internally tagged by `kind`, kebab-case, as drafts are stored.
+    assert!(ts.contains(r#"export type Dossier = { "kind": "tech-transfer" } & TechTransferForm | { "kind": "patent" } & PatentForm"#));
+    assert!(
+        ts.contains(r#"export type Confidence = "confirmed" | "single-source" | "unconfirmed";"#)
+    );
+    // Externally tagged, as the README's contract writes it.
+    assert!(ts.contains(r#"export type SignerRef = { "token": {"#));
+    assert!(ts.contains("export type DraftId = number;"));
+    assert!(ts.contains(
+        "export type DeskError = { code: string, message: Text, report: Report | null, };"
+    ));
+    assert!(!ts.contains("bigint"), "ids and sizes are JSON numbers");
+}

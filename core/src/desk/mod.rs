@@ -5,6 +5,12 @@
 //! events. Long work reports [`Progress`] through a callback, which the shell turns into
 //! `progress` events.
 //!
+//! The network functions are `async` (tokio, as the filing code). Their futures hold the store
+//! and the open signer by reference and are not `Send`: the shell runs them on a blocking
+//! thread with a current-thread runtime (`spawn_blocking` + `block_on`), as the CLI does. They
+//! take the portal connection's [`LinkOptions`](crate::filing::LinkOptions):
+//! [`filing::link_options`] for the app (sessions in the OS keyring).
+//!
 //! The types that cross to the front end derive `ts_rs::TS` behind the `ts` feature; the
 //! bindings test writes them all to `ui/src/lib/bindings.ts`.
 
