@@ -53,7 +53,9 @@ pub fn start(app: AppHandle) {
             let state = Arc::clone(&*app.state::<Arc<AppState>>());
             let online = {
                 let store = state.store().lock().await;
-                desk::app::app_info(&store).map(|i| i.online).unwrap_or(false)
+                desk::app::app_info(&store)
+                    .map(|i| i.online)
+                    .unwrap_or(false)
             };
             if online {
                 let _ = sync_and_notify(&app, &state).await;

@@ -110,10 +110,24 @@ impl Journey {
     }
 
     async fn el(&self, testid: &str) -> Element {
-        self.s
-            .wait_for(&format!("[data-testid=\"{testid}\"]"), STEP)
+        self.el_within(testid, STEP).await
+    }
+
+    async fn el_within(&self, testid: &str, limit: Duration) -> Element {
+        match self
+            .s
+            .wait_for(&format!("[data-testid=\"{testid}\"]"), limit)
             .await
-            .unwrap_or_else(|e| panic!("{e}"))
+        {
+            Ok(e) => e,
+            Err(e) => {
+                // What the window showed instead, for whoever reads the failure.
+                if let Ok(png) = self.s.screenshot().await {
+                    let _ = std::fs::write(self.shots.join("failure.png"), png);
+                }
+                panic!("{e} (window: target/e2e-screenshots/failure.png)")
+            }
+        }
     }
 
     /// Clicks as a user does: the element scrolled into view first.
@@ -156,6 +170,20 @@ impl Journey {
             .wait_for("main[data-ready=\"true\"]", STEP)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// Waits until every image matching `css` is decoded (a page of the preview is a large
+    /// `data:` URL).
+    async fn images_painted(&self, css: &str) {
+        let started = Instant::now();
+        let script = format!(
+            "return [...document.querySelectorAll('{}')].every(i => i.complete && i.naturalWidth > 0);",
+            css.replace('\'', "\\'")
+        );
+        while self.s.execute(&script, vec![]).await.unwrap() != serde_json::json!(true) {
+            assert!(started.elapsed() < STEP, "images of {css} not painted");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     async fn select(&self, testid: &str, value: &str) {
@@ -208,7 +236,6 @@ async fn a_clerk_files_a_trademark_from_profile_to_status_in_the_real_window() {
         &[0x0e],
     )
     .unwrap();
-    let slot = module.token_by_label(&label).unwrap().info().slot_id;
     let mut anchors = TrustAnchors::empty();
     anchors.add(pki.root.clone());
     let anchors_pem = dir.path().join("anchors.pem");
@@ -223,7 +250,12 @@ async fn a_clerk_files_a_trademark_from_profile_to_status_in_the_real_window() {
     let mut cmd = Command::new(&xvfb_run);
     cmd.args(["-a", "-s", "-screen 0 1400x900x24"])
         .arg(&tauri_driver)
-        .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
         .env("HOSO_DATA_DIR", dir.path().join("data"))
         .env("HOSO_PORTAL_URL", server.base_url())
         .env("HOSO_TRUST_ANCHORS", &anchors_pem)
@@ -252,10 +284,20 @@ async fn a_clerk_files_a_trademark_from_profile_to_status_in_the_real_window() {
     );
     j.shot("home").await;
 
+    // The test CA's certificates name no OCSP or CRL address: revocation checks off.
+    j.click("nav-settings").await;
+    j.ready().await;
+    let check = j.el("settings-check-revocation").await;
+    if j.s.property(&check, "checked").await.unwrap() == serde_json::json!(true) {
+        j.click("settings-check-revocation").await;
+    }
+    j.click("settings-save").await;
+
     // A profile, entered once.
     j.click("nav-profiles").await;
     j.click("profile-new-enterprise").await;
-    j.fill("field-name", "Công ty Cổ phần Công nghệ Sao Mai").await;
+    j.fill("field-name", "Công ty Cổ phần Công nghệ Sao Mai")
+        .await;
     j.fill("field-tax_code", APPLICANT).await;
     j.fill(
         "field-address",
@@ -264,8 +306,10 @@ async fn a_clerk_files_a_trademark_from_profile_to_status_in_the_real_window() {
     .await;
     j.fill("field-phone", "024 3822 1234").await;
     j.fill("field-email", "phaply@saomai.example.vn").await;
-    j.fill("field-legal_representative.name", "Nguyễn Thị Ánh").await;
-    j.fill("field-legal_representative.title", "Tổng Giám đốc").await;
+    j.fill("field-legal_representative.name", "Nguyễn Thị Ánh")
+        .await;
+    j.fill("field-legal_representative.title", "Tổng Giám đốc")
+        .await;
     j.shot("profile").await;
     j.click("profile-save").await;
     j.s.wait_for("[data-testid^=\"profile-row-\"]", STEP)
@@ -284,7 +328,8 @@ async fn a_clerk_files_a_trademark_from_profile_to_status_in_the_real_window() {
         )
         .await
         .unwrap();
-    j.select("profile-select", first_profile.as_str().unwrap()).await;
+    j.select("profile-select", first_profile.as_str().unwrap())
+        .await;
     j.click("draft-create").await;
     j.el("field-mark.description").await;
     j.ready().await;
@@ -299,18 +344,25 @@ async fn a_clerk_files_a_trademark_from_profile_to_status_in_the_real_window() {
     // A Nice class from the picker, its goods typed, a wrong email shown then corrected.
     j.fill("nice-search", "phan mem").await;
     j.click("nice-hit-9").await;
-    j.fill("field-goods.0.items", "Phần mềm máy tính đã ghi").await;
+    j.fill("field-goods.0.items", "Phần mềm máy tính đã ghi")
+        .await;
     j.fill("field-applicant.email", "phaply@").await;
-    let problem = j.wait_text("problem-applicant.email", |t| !t.is_empty()).await;
+    let problem = j
+        .wait_text("problem-applicant.email", |t| !t.is_empty())
+        .await;
     println!("validation shown: {problem}");
     j.shot("validation-error").await;
-    j.fill("field-applicant.email", "phaply@saomai.example.vn").await;
+    j.fill("field-applicant.email", "phaply@saomai.example.vn")
+        .await;
     j.s.wait_gone("[data-testid=\"problem-applicant.email\"]", STEP)
         .await
         .unwrap();
     j.wait_text("save-state", |t| !t.is_empty()).await;
     let fee = j.text("fee-total").await;
-    assert!(fee.chars().any(|c| c.is_ascii_digit()), "a fee total: {fee}");
+    assert!(
+        fee.chars().any(|c| c.is_ascii_digit()),
+        "a fee total: {fee}"
+    );
 
     // The mark sample through the (stubbed) native dialog.
     j.click("attach-mark_sample").await;
@@ -323,12 +375,24 @@ async fn a_clerk_files_a_trademark_from_profile_to_status_in_the_real_window() {
     j.s.wait_for("[data-testid=\"preview-page\"]", Duration::from_secs(60))
         .await
         .unwrap();
+    j.images_painted("[data-testid=\"preview-page\"]").await;
     j.shot("preview").await;
 
     // Sealed on the token through the PIN dialog, and filed.
     j.click("to-sign").await;
-    j.click(&format!("token-{slot}")).await;
-    j.click("cert-0e").await;
+    // Other tests' tokens share the SoftHSM2 folder: ours is the one with its label.
+    let token_testid =
+        j.s.wait_text_of_any("[data-testid^=\"token-\"]", STEP, &label)
+            .await
+            .unwrap();
+    let cert =
+        j.s.wait_for(
+            &format!("[data-testid=\"{token_testid}\"] [data-testid=\"cert-0e\"]"),
+            STEP,
+        )
+        .await
+        .unwrap();
+    j.s.click(&cert).await.unwrap();
     let submit = j.el("submit-after-seal").await;
     if j.s.property(&submit, "checked").await.unwrap() != serde_json::json!(true) {
         j.s.click(&submit).await.unwrap();
@@ -336,12 +400,18 @@ async fn a_clerk_files_a_trademark_from_profile_to_status_in_the_real_window() {
     j.click("sign-button").await;
     j.el("pin-dialog").await;
     j.fill("pin-input", pin).await;
+    // The dialog takes the PIN from its input's value: submit only once it holds all of it.
+    let pin_input = j.el("pin-input").await;
+    let started = Instant::now();
+    while j.s.property(&pin_input, "value").await.unwrap() != serde_json::json!(pin) {
+        assert!(started.elapsed() < STEP, "the PIN did not reach the input");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     j.shot("pin-dialog").await;
     j.click("pin-submit").await;
-    j.el("seal-result").await;
-    let number = j
-        .s
-        .wait_text(
+    j.el_within("seal-result", Duration::from_secs(120)).await;
+    let number =
+        j.s.wait_text(
             "[data-testid=\"receipt-number\"]",
             Duration::from_secs(90),
             |t| !t.trim().is_empty(),
@@ -356,15 +426,18 @@ async fn a_clerk_files_a_trademark_from_profile_to_status_in_the_real_window() {
     {
         let mut officer = hoso_portal::server::Store::open_existing(&portal_dir).unwrap();
         officer
-            .advance(&number, Status::InReview { message: None }, Timestamp::now())
+            .advance(
+                &number,
+                Status::InReview { message: None },
+                Timestamp::now(),
+            )
             .unwrap();
     }
     j.click("nav-home").await;
     j.ready().await;
     j.click("status-refresh").await;
-    let badge = j
-        .s
-        .wait_text(
+    let badge =
+        j.s.wait_text(
             &format!("[data-testid=\"filed-row-{number}\"] [data-testid=\"status-badge\"]"),
             STEP,
             |t| t.contains("Đang thẩm định"),
@@ -379,11 +452,8 @@ async fn a_clerk_files_a_trademark_from_profile_to_status_in_the_real_window() {
     j.select("settings-lang", "en").await;
     j.click("settings-save").await;
     j.click("nav-home").await;
-    j.wait_text(
-        &format!("filed-row-{number}"),
-        |t| t.contains("In review"),
-    )
-    .await;
+    j.wait_text(&format!("filed-row-{number}"), |t| t.contains("In review"))
+        .await;
     j.shot("english").await;
 
     j.s.quit().await.unwrap();

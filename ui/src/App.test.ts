@@ -7,7 +7,7 @@ import { homeWith } from "./test/fixtures";
 
 describe("App", () => {
   it("switches the visible language and keeps the choice in the settings", async () => {
-    let settings: Settings = { lang: "vi", portal_url: null, pkcs11_modules: [], trust_anchors: null, data_dir: "/d" };
+    let settings: Settings = { lang: "vi", portal_url: null, pkcs11_modules: [], trust_anchors: null, data_dir: "/d", check_revocation: true };
     const saved: Settings[] = [];
     mockIPC(
       (cmd, args) => {
@@ -37,7 +37,7 @@ describe("App", () => {
     mockIPC(
       (cmd) => {
         if (cmd === "settings_get")
-          return { lang: "en", portal_url: null, pkcs11_modules: [], trust_anchors: null, data_dir: "/d" };
+          return { lang: "en", portal_url: null, pkcs11_modules: [], trust_anchors: null, data_dir: "/d", check_revocation: true };
         if (cmd === "home") return homeWith([]);
         return null;
       },

@@ -80,9 +80,14 @@ pub async fn attach_pick(
     slot: String,
 ) -> Result<DraftView, DeskError> {
     let lang = with_store(&state, |s| Ok(desk::app::settings_get(s)?.lang)).await?;
-    let picked =
-        blocking(move || Ok(dialogs::pick_file(&app, texts::pick_attachment().get(lang), None)))
-            .await?;
+    let picked = blocking(move || {
+        Ok(dialogs::pick_file(
+            &app,
+            texts::pick_attachment().get(lang),
+            None,
+        ))
+    })
+    .await?;
     with_store(&state, move |s| {
         let files: Vec<_> = picked.into_iter().collect();
         desk::drafts::attach(s, DraftId(draft_id), &slot, &files, today())

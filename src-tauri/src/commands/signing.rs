@@ -61,8 +61,10 @@ pub async fn p12_pick(app: AppHandle, state: Shared<'_>) -> Result<Option<String
             name: "PKCS#12",
             extensions: &["p12", "pfx"],
         };
-        Ok(dialogs::pick_file(&app, texts::pick_p12().get(lang), Some(filter))
-            .map(|p| p.display().to_string()))
+        Ok(
+            dialogs::pick_file(&app, texts::pick_p12().get(lang), Some(filter))
+                .map(|p| p.display().to_string()),
+        )
     })
     .await
 }
@@ -76,9 +78,14 @@ pub async fn container_export(
 ) -> Result<Option<String>, DeskError> {
     let lang = with_store(&state, |s| Ok(desk::app::settings_get(s)?.lang)).await?;
     let name = format!("ho-so-{draft_id}.asice");
-    let Some(dest) =
-        blocking(move || Ok(dialogs::save_file(&app, texts::save_container().get(lang), &name)))
-            .await?
+    let Some(dest) = blocking(move || {
+        Ok(dialogs::save_file(
+            &app,
+            texts::save_container().get(lang),
+            &name,
+        ))
+    })
+    .await?
     else {
         return Ok(None);
     };

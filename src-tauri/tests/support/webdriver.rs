@@ -85,7 +85,10 @@ impl Driver {
                 return Ok(());
             }
             if started.elapsed() > limit {
-                return Err(WebDriverError(format!("no WebDriver at {} after {limit:?}", self.base)));
+                return Err(WebDriverError(format!(
+                    "no WebDriver at {} after {limit:?}",
+                    self.base
+                )));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -141,7 +144,10 @@ impl Session {
 
     pub async fn find_all(&self, css: &str) -> Result<Vec<Element>> {
         let v = self
-            .post("/elements", json!({ "using": "css selector", "value": css }))
+            .post(
+                "/elements",
+                json!({ "using": "css selector", "value": css }),
+            )
             .await?;
         Ok(v.as_array()
             .into_iter()
@@ -158,7 +164,9 @@ impl Session {
                 return Ok(e);
             }
             if started.elapsed() > limit {
-                return Err(WebDriverError(format!("`{css}` did not appear within {limit:?}")));
+                return Err(WebDriverError(format!(
+                    "`{css}` did not appear within {limit:?}"
+                )));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -192,12 +200,41 @@ impl Session {
         }
     }
 
+    /// Waits for an element matching `css` whose text contains `needle`; returns its
+    /// `data-testid`.
+    pub async fn wait_text_of_any(
+        &self,
+        css: &str,
+        limit: Duration,
+        needle: &str,
+    ) -> Result<String> {
+        let started = Instant::now();
+        loop {
+            for e in self.find_all(css).await? {
+                if let Ok(t) = self.text(&e).await
+                    && t.contains(needle)
+                    && let Some(id) = self.attribute(&e, "data-testid").await?
+                {
+                    return Ok(id);
+                }
+            }
+            if started.elapsed() > limit {
+                return Err(WebDriverError(format!(
+                    "no `{css}` with text {needle:?} within {limit:?}"
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// Waits until nothing matches `css`.
     pub async fn wait_gone(&self, css: &str, limit: Duration) -> Result<()> {
         let started = Instant::now();
         while !self.find_all(css).await?.is_empty() {
             if started.elapsed() > limit {
-                return Err(WebDriverError(format!("`{css}` still present after {limit:?}")));
+                return Err(WebDriverError(format!(
+                    "`{css}` still present after {limit:?}"
+                )));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

@@ -1,4 +1,4 @@
-// The portal login prompt: a command that fails with `filing.login_required` asks for a
+// The portal login prompt: a command that fails with `session.login_required` asks for a
 // certificate and its PIN, logs in (`portal_login`) and runs again.
 import { asDeskError } from "./api";
 
@@ -19,7 +19,7 @@ export function finishLogin(ok: boolean) {
   w.forEach((p) => p.resolve(ok));
 }
 
-export const LOGIN_REQUIRED = "filing.login_required";
+export const LOGIN_REQUIRED = "session.login_required";
 
 export async function withLogin<T>(run: () => Promise<T>): Promise<T> {
   try {
