@@ -11,12 +11,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup-desktop.sh
-TAURI=ui/node_modules/.bin/tauri
+# The Tauri CLI from crates.io (the npm @tauri-apps/cli ships per-platform packages that npm ci
+# cannot lock when a registry mirror lacks some of them).
+TAURI_CLI_VERSION=2.12.4
+if ! cargo install --list | grep -q "^tauri-cli v$TAURI_CLI_VERSION:"; then
+  echo "==> installing tauri-cli $TAURI_CLI_VERSION"
+  cargo install --quiet --locked tauri-cli --version "$TAURI_CLI_VERSION"
+fi
 targets=("${@:-deb appimage}")
 status=0
 for t in ${targets[*]}; do
   echo "==> bundling $t (release build)"
-  if ! "$TAURI" build --bundles "$t" --ci; then
+  if ! (cd src-tauri && cargo tauri build --bundles "$t" --ci); then
     echo "bundling $t failed" >&2
     status=1
   fi
