@@ -78,6 +78,10 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
 
 pub fn run() {
     let _ = rustls::crypto::ring::default_provider().install_default();
+    // Before any thread starts: the keyring the portal session is kept in is per thread on
+    // Linux, and every thread started from here on shares this one (session.rs). Without a
+    // keyring the app still works offline; the error shows when a session is needed.
+    let _ = hoso_core::filing::session::pick_store();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())

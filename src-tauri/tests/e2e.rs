@@ -125,6 +125,13 @@ impl Journey {
                 if let Ok(png) = self.s.screenshot().await {
                     let _ = std::fs::write(self.shots.join("failure.png"), png);
                 }
+                if let Ok(text) = self
+                    .s
+                    .execute("return document.body.innerText;", vec![])
+                    .await
+                {
+                    eprintln!("the window said:\n{}", text.as_str().unwrap_or_default());
+                }
                 panic!("{e} (window: target/e2e-screenshots/failure.png)")
             }
         }

@@ -82,6 +82,11 @@ pub fn normalise_url(url: &str) -> String {
 }
 
 /// The OS keyring store, chosen once per process; its name for the user.
+///
+/// On Linux this also gives the calling thread a session keyring when it has none, and the
+/// kernel keeps keyrings per thread: only threads started *after* the call share it. A program
+/// with several threads (the desktop app) calls this first, on its main thread, before it
+/// starts any; the CLI's single-threaded runtimes find the keyring on the one thread they use.
 pub fn pick_store() -> Result<&'static str, FilingError> {
     static PICKED: OnceLock<Result<&'static str, String>> = OnceLock::new();
     PICKED
