@@ -505,8 +505,17 @@ pub fn detach(
 
 /// Validates a stored draft: the form's rules, and every attachment present in the store.
 pub fn validate_draft(store: &Store, id: DraftId, today: Date) -> Result<Report, DraftError> {
-    let dossier = load(store, id)?;
-    let library = Library::load(store)?;
+    validate_stored(store, &load(store, id)?, &Library::load(store)?, today)
+}
+
+/// [`validate_draft`] for a draft's dossier and the library already at hand (the desktop's
+/// view of a draft loads both once for validation, fees and slots).
+pub fn validate_stored(
+    store: &Store,
+    dossier: &Dossier,
+    library: &Library,
+    today: Date,
+) -> Result<Report, DraftError> {
     let mut report = dossier.validate(&library.for_form(dossier.form_version()).forms, today);
     for (i, a) in dossier.attachments().iter().enumerate() {
         if store.attachment(&a.sha256)?.is_none() {

@@ -79,7 +79,7 @@ fn tokens_are_listed_with_checks_against_the_draft_and_seal_a_batch_with_one_log
         );
     }
 
-    let tokens = signing::tokens(&store, Some(ids[0]), TODAY).unwrap();
+    let tokens = signing::tokens(&store, Some(ids[0])).unwrap();
     let token = tokens
         .iter()
         .find(|t| t.label == label)
@@ -120,7 +120,7 @@ fn tokens_are_listed_with_checks_against_the_draft_and_seal_a_batch_with_one_log
         ))
         .unwrap_err();
     assert_eq!(wrong.code, "token.pin_incorrect");
-    let after = signing::tokens(&store, None, TODAY).unwrap();
+    let after = signing::tokens(&store, None).unwrap();
     let after = after.iter().find(|t| t.label == label).unwrap();
     assert!(
         !after.pin_warnings.is_empty(),

@@ -9,6 +9,7 @@ use hoso_core::desk::{self, DeskError};
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 
+use crate::commands::long_task;
 use crate::state::AppState;
 use crate::texts;
 
@@ -19,19 +20,15 @@ pub async fn sync_and_notify(
     app: &AppHandle,
     state: &Arc<AppState>,
 ) -> Result<StatusSync, DeskError> {
-    let state = Arc::clone(state);
-    let synced = tauri::async_runtime::spawn_blocking(move || {
-        let mut store = state.own_store()?;
-        let lang = desk::app::settings_get(&store)?.lang;
+    let (lang, synced) = long_task(state, |store| {
+        let lang = desk::app::settings_get(store)?.lang;
         let synced = tauri::async_runtime::block_on(desk::filing::status_sync(
-            &mut store,
+            store,
             &desk::filing::link_options(),
         ))?;
-        Ok::<_, DeskError>((lang, synced))
+        Ok((lang, synced))
     })
-    .await
-    .map_err(DeskError::internal)??;
-    let (lang, synced) = synced;
+    .await?;
     for row in &synced.changed {
         let _ = app.emit("status-changed", row);
         let _ = app

@@ -80,8 +80,8 @@ impl DraftView {
     pub fn load(store: &Store, id: DraftId, today: Date) -> DeskResult<DraftView> {
         let stored = store.draft(id)?;
         let dossier = Dossier::from_json(stored.doc).map_err(drafting::DraftError::from)?;
-        let report = drafting::validate_draft(store, id, today)?;
         let library = Library::load(store)?;
+        let report = drafting::validate_stored(store, &dossier, &library, today)?;
         let data = library.for_form(dossier.form_version());
         let fees = crate::fees::compute(&dossier, &data.fees, today);
         let slots = match data.forms.get(dossier.form_version()) {

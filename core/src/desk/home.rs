@@ -191,9 +191,13 @@ pub fn home(store: &Store) -> DeskResult<Home> {
     let mut actions = Vec::new();
     for d in store.drafts()? {
         let supplement_of = store.supplement_for_draft(d.id)?.map(|s| s.dossier_number);
-        let item = store.outbox_item_for_draft(d.id)?;
+        // The draft's latest outbox item, from the queue read above.
+        let item = outbox_items
+            .iter()
+            .filter(|i| i.draft_id == Some(d.id))
+            .max_by_key(|i| i.id);
         let was_filed = store.receipt_for_draft(d.id)?.is_some()
-            || item.as_ref().is_some_and(|i| i.state == OutboxState::Filed);
+            || item.is_some_and(|i| i.state == OutboxState::Filed);
         if was_filed {
             continue;
         }

@@ -14,8 +14,9 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use super::app::{self, Settings};
 use super::filing::{RunView, SessionView, run_outbox};
-use super::{DeskError, DeskResult, Progress, ProgressTask, ProgressUnit, app};
+use super::{DeskError, DeskResult, Progress, ProgressTask, ProgressUnit};
 use crate::filing::outbox::{self, RunOptions};
 use crate::filing::{self, Link, LinkOptions, OpenSigner};
 use crate::keys::{self, AnySigner};
@@ -174,12 +175,8 @@ fn check_row(kind: CheckKind, outcome: &CheckOutcome) -> CheckRow {
 }
 
 /// The trust anchors: the bundled ones, `HOSO_TRUST_ANCHORS`, and the file of the settings.
-fn anchors(store: &Store) -> DeskResult<TrustAnchors> {
-    let files: Vec<PathBuf> = app::settings_get(store)?
-        .trust_anchors
-        .map(PathBuf::from)
-        .into_iter()
-        .collect();
+fn anchors(settings: &Settings) -> DeskResult<TrustAnchors> {
+    let files: Vec<PathBuf> = settings.trust_anchors.iter().map(PathBuf::from).collect();
     TrustAnchors::load(&files).map_err(|e| {
         let m = e.message();
         DeskError::new(e.code(), Text::new(m.vi, m.en))
@@ -188,27 +185,25 @@ fn anchors(store: &Store) -> DeskResult<TrustAnchors> {
 
 /// The modules to list: the configured paths first, then `HOSO_PKCS11_MODULE`, then the known
 /// token software found on this machine; each file once.
-fn candidates(store: &Store) -> DeskResult<Vec<ModuleCandidate>> {
-    let configured = app::settings_get(store)?
-        .pkcs11_modules
-        .into_iter()
-        .map(|path| ModuleCandidate {
-            path: PathBuf::from(path),
-            origin: ModuleOrigin::User,
-            vendor: None,
-            confidence: None,
-        });
+fn candidates(settings: &Settings) -> Vec<ModuleCandidate> {
+    let configured = settings.pkcs11_modules.iter().map(|path| ModuleCandidate {
+        path: PathBuf::from(path),
+        origin: ModuleOrigin::User,
+        vendor: None,
+        confidence: None,
+    });
     let mut seen = HashSet::new();
-    Ok(configured
+    configured
         .chain(discover())
         .filter(|c| seen.insert(std::fs::canonicalize(&c.path).unwrap_or_else(|_| c.path.clone())))
-        .collect())
+        .collect()
 }
 
 /// Every token of every module, with its certificates; checked against `draft` when given
 /// (validity now, key usage, chain to the trust anchors, the applicant's tax code; revocation
 /// is left to sealing, which may go online).
-pub fn tokens(store: &Store, draft: Option<DraftId>, _today: Date) -> DeskResult<Vec<TokenView>> {
+pub fn tokens(store: &Store, draft: Option<DraftId>) -> DeskResult<Vec<TokenView>> {
+    let settings = app::settings_get(store)?;
     let applicant_tax_code = match draft {
         Some(id) => Some(
             crate::drafting::load(store, id)?
@@ -220,12 +215,12 @@ pub fn tokens(store: &Store, draft: Option<DraftId>, _today: Date) -> DeskResult
         None => None,
     };
     let anchors = match draft {
-        Some(_) => Some(anchors(store)?),
+        Some(_) => Some(anchors(&settings)?),
         None => None,
     };
     let now = Timestamp::now();
     let mut out = Vec::new();
-    for listing in keys::list_modules(candidates(store)?) {
+    for listing in keys::list_modules(candidates(&settings)) {
         let module = listing.module.display().to_string();
         if let Some(error) = listing.error {
             out.push(TokenView {
@@ -397,24 +392,23 @@ pub async fn seal(
     today: Date,
     progress: &mut dyn FnMut(Progress),
 ) -> DeskResult<SealOutcome> {
-    let anchors = anchors(store)?;
-    let check_revocation = app::settings_get(store)?.check_revocation;
+    let settings = app::settings_get(store)?;
+    let anchors = anchors(&settings)?;
     let total = draft_ids.len() as u64;
-    let label = |vi: String, en: String| Text::new(vi, en);
     progress(Progress {
         task: ProgressTask::Seal,
         item: None,
         done: 0,
         total,
         unit: ProgressUnit::Items,
-        label: label("Đang mở token…".into(), "Opening the token…".into()),
+        label: Text::new("Đang mở token…", "Opening the token…"),
     });
     let signer = open_signer(signer, secret)?;
     let opts = SealOptions {
         signing_time: Timestamp::now(),
         today,
         anchors: &anchors,
-        revocation: if check_revocation {
+        revocation: if settings.check_revocation {
             RevocationMode::online()
         } else {
             RevocationMode::Offline
@@ -428,7 +422,7 @@ pub async fn seal(
             done: i as u64,
             total,
             unit: ProgressUnit::Items,
-            label: label(
+            label: Text::new(
                 format!("Đang ký hồ sơ {id}…"),
                 format!("Sealing dossier {id}…"),
             ),
@@ -456,7 +450,7 @@ pub async fn seal(
         done: total,
         total,
         unit: ProgressUnit::Items,
-        label: label(
+        label: Text::new(
             format!("Đã ký {total} hồ sơ."),
             format!("{total} dossiers sealed."),
         ),
@@ -477,7 +471,7 @@ pub async fn seal(
         done: 0,
         total: 1,
         unit: ProgressUnit::Items,
-        label: label(
+        label: Text::new(
             format!("Đang đăng nhập {portal}…"),
             format!("Logging in to {portal}…"),
         ),

@@ -4,7 +4,7 @@ use hoso_core::desk::{self, DeskError, app::AppInfo, app::Settings};
 use serde::Deserialize;
 use tauri::AppHandle;
 
-use super::{Shared, blocking, with_store};
+use super::{Shared, blocking, lang, with_store};
 use crate::{config, dialogs, texts};
 
 #[tauri::command(rename_all = "snake_case")]
@@ -47,7 +47,7 @@ pub async fn settings_pick(
     state: Shared<'_>,
     what: Pick,
 ) -> Result<Option<String>, DeskError> {
-    let lang = with_store(&state, |s| Ok(desk::app::settings_get(s)?.lang)).await?;
+    let lang = lang(&state).await?;
     blocking(move || {
         let picked = match what {
             Pick::DataDir => dialogs::pick_folder(&app, texts::pick_data_dir().get(lang)),

@@ -8,7 +8,7 @@ use hoso_core::preview::PreviewForm;
 use hoso_core::store::{DraftId, ProfileId};
 use tauri::AppHandle;
 
-use super::{Shared, blocking, today, with_store};
+use super::{Shared, blocking, lang, long_task, today, with_store};
 use crate::{dialogs, texts};
 
 /// Width of the preview's page images, in pixels: sharp at the window's usual size.
@@ -79,7 +79,7 @@ pub async fn attach_pick(
     draft_id: i64,
     slot: String,
 ) -> Result<DraftView, DeskError> {
-    let lang = with_store(&state, |s| Ok(desk::app::settings_get(s)?.lang)).await?;
+    let lang = lang(&state).await?;
     let picked = blocking(move || {
         Ok(dialogs::pick_file(
             &app,
@@ -130,6 +130,8 @@ pub async fn attachment_image(state: Shared<'_>, sha256: String) -> Result<Strin
 /// The official forms of the draft, rendered and turned into page images.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn preview(state: Shared<'_>, draft_id: i64) -> Result<Vec<PreviewForm>, DeskError> {
-    let store = state.own_store()?;
-    blocking(move || desk::drafts::preview(&store, DraftId(draft_id), PREVIEW_WIDTH)).await
+    long_task(&state, move |store| {
+        desk::drafts::preview(store, DraftId(draft_id), PREVIEW_WIDTH)
+    })
+    .await
 }

@@ -1,27 +1,23 @@
 //! Filing: the outbox, the portal login, statuses.
 
-use std::sync::Arc;
-
 use hoso_core::desk::drafts::DraftView;
 use hoso_core::desk::filing::{DossierDetail, RunView, SessionView, StatusSync};
 use hoso_core::desk::signing::SignerRef;
 use hoso_core::desk::{self, DeskError, Progress};
 use tauri::{AppHandle, Emitter};
 
-use super::{Shared, blocking, today, with_store};
+use super::{Shared, long_task, today, with_store};
 use crate::watch;
 
 /// Sends what the outbox holds, with `progress` events per file and overall.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn outbox_run(app: AppHandle, state: Shared<'_>) -> Result<RunView, DeskError> {
-    let state = Arc::clone(&state);
-    blocking(move || {
-        let mut store = state.own_store()?;
+    long_task(&state, move |store| {
         let mut report = |p: Progress| {
             let _ = app.emit("progress", p);
         };
         tauri::async_runtime::block_on(desk::filing::outbox_run(
-            &mut store,
+            store,
             &desk::filing::link_options(),
             &mut report,
         ))
@@ -35,11 +31,9 @@ pub async fn portal_login(
     signer: SignerRef,
     secret: String,
 ) -> Result<SessionView, DeskError> {
-    let state = Arc::clone(&state);
-    blocking(move || {
-        let mut store = state.own_store()?;
+    long_task(&state, move |store| {
         tauri::async_runtime::block_on(desk::filing::portal_login(
-            &mut store,
+            store,
             &signer,
             secret,
             &desk::filing::link_options(),

@@ -10,7 +10,8 @@ pub mod signing;
 
 use std::sync::Arc;
 
-use hoso_core::desk::DeskError;
+use hoso_core::Lang;
+use hoso_core::desk::{self, DeskError};
 use hoso_core::store::Store;
 use jiff::civil::Date;
 use tauri::State;
@@ -28,7 +29,7 @@ pub fn today() -> Date {
 /// Runs blocking work (SQLite, rendering, the token) off the async runtime, on the shared
 /// store connection.
 pub async fn with_store<T: Send + 'static>(
-    state: &Shared<'_>,
+    state: &Arc<AppState>,
     work: impl FnOnce(&mut Store) -> Result<T, DeskError> + Send + 'static,
 ) -> Result<T, DeskError> {
     let state = Arc::clone(state);
@@ -38,6 +39,22 @@ pub async fn with_store<T: Send + 'static>(
     })
     .await
     .map_err(DeskError::internal)?
+}
+
+/// Runs a long task (sealing, uploads, a status sync, the preview) on a blocking thread with a
+/// store connection of its own, so that the window keeps working meanwhile. The desk's async
+/// functions are driven there with `block_on`: a token session is not `Send`.
+pub async fn long_task<T: Send + 'static>(
+    state: &Arc<AppState>,
+    work: impl FnOnce(&mut Store) -> Result<T, DeskError> + Send + 'static,
+) -> Result<T, DeskError> {
+    let state = Arc::clone(state);
+    blocking(move || work(&mut state.own_store()?)).await
+}
+
+/// The language the user chose, for what the shell itself says (dialog titles).
+pub async fn lang(state: &Arc<AppState>) -> Result<Lang, DeskError> {
+    with_store(state, |s| Ok(desk::app::settings_get(s)?.lang)).await
 }
 
 /// Runs blocking work that needs no store.

@@ -1,20 +1,18 @@
 //! Tokens, sealing, and carrying sealed containers in and out.
 
-use std::sync::Arc;
-
 use hoso_core::desk::home::OutboxRow;
 use hoso_core::desk::signing::{SealOutcome, SignerRef, TokenView};
 use hoso_core::desk::{self, DeskError, Progress};
 use hoso_core::store::DraftId;
 use tauri::{AppHandle, Emitter};
 
-use super::{Shared, blocking, today, with_store};
+use super::{Shared, blocking, lang, long_task, today, with_store};
 use crate::{dialogs, texts};
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn tokens(state: Shared<'_>, draft_id: Option<i64>) -> Result<Vec<TokenView>, DeskError> {
     with_store(&state, move |s| {
-        desk::signing::tokens(s, draft_id.map(DraftId), today())
+        desk::signing::tokens(s, draft_id.map(DraftId))
     })
     .await
 }
@@ -31,15 +29,13 @@ pub async fn seal(
     secret: String,
     submit: bool,
 ) -> Result<SealOutcome, DeskError> {
-    let state = Arc::clone(&state);
-    blocking(move || {
-        let mut store = state.own_store()?;
+    long_task(&state, move |store| {
         let ids: Vec<DraftId> = draft_ids.into_iter().map(DraftId).collect();
         let mut report = |p: Progress| {
             let _ = app.emit("progress", p);
         };
         tauri::async_runtime::block_on(desk::signing::seal(
-            &mut store,
+            store,
             &ids,
             &signer,
             secret,
@@ -55,7 +51,7 @@ pub async fn seal(
 /// Lets the user pick a PKCS#12 file to sign with.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn p12_pick(app: AppHandle, state: Shared<'_>) -> Result<Option<String>, DeskError> {
-    let lang = with_store(&state, |s| Ok(desk::app::settings_get(s)?.lang)).await?;
+    let lang = lang(&state).await?;
     blocking(move || {
         let filter = dialogs::Filter {
             name: "PKCS#12",
@@ -76,7 +72,7 @@ pub async fn container_export(
     state: Shared<'_>,
     draft_id: i64,
 ) -> Result<Option<String>, DeskError> {
-    let lang = with_store(&state, |s| Ok(desk::app::settings_get(s)?.lang)).await?;
+    let lang = lang(&state).await?;
     let name = format!("ho-so-{draft_id}.asice");
     let Some(dest) = blocking(move || {
         Ok(dialogs::save_file(
@@ -101,7 +97,7 @@ pub async fn container_import(
     app: AppHandle,
     state: Shared<'_>,
 ) -> Result<Option<OutboxRow>, DeskError> {
-    let lang = with_store(&state, |s| Ok(desk::app::settings_get(s)?.lang)).await?;
+    let lang = lang(&state).await?;
     let picked = blocking(move || {
         let filter = dialogs::Filter {
             name: "ASiC-E",

@@ -3,7 +3,8 @@
 import type { DossierKind } from "./bindings";
 
 export type Option = { value: string; label: string };
-export type Column = { key: string; label: string; type: "text" | "date" | "select"; options?: Option[] };
+// `numeric`: digits typed (a GTIN), shown in the monospace face.
+export type Column = { key: string; label: string; type: "text" | "date" | "select"; options?: Option[]; numeric?: boolean };
 
 export type FieldSpec =
   | { type: "text" | "textarea" | "date" | "checkbox" | "email" | "tel"; path: string; label: string; hint?: string; wide?: boolean }
@@ -13,9 +14,17 @@ export type FieldSpec =
   | { type: "strings"; path: string; label: string; hint?: string; wide?: boolean }
   | { type: "table"; path: string; label: string; columns: Column[]; hint?: string; wide?: boolean }
   | { type: "nice"; path: string; label: string; wide?: boolean }
-  | { type: "products"; path: string; label: string; wide?: boolean };
+  | { type: "products"; path: string; label: string; columns: Column[]; wide?: boolean };
 
 export type Section = { id: string; title: string; fields: FieldSpec[] };
+
+// The barcode registration's product table (core/src/forms/barcode.rs, `Product`).
+const PRODUCT_COLUMNS: Column[] = ["gtin", "name", "brand", "net_content", "description"].map((key) => ({
+  key,
+  label: `products.${key}`,
+  type: "text",
+  numeric: key === "gtin",
+}));
 
 const opts = (prefix: string, values: string[]): Option[] =>
   values.map((value) => ({ value, label: `${prefix}.${value}` }));
@@ -296,7 +305,7 @@ const barcode: Section[] = [
       { type: "email", path: "contact.email", label: "f.email" },
     ],
   },
-  { id: "products", title: "sec.products", fields: [{ type: "products", path: "products", label: "f.products", wide: true }] },
+  { id: "products", title: "sec.products", fields: [{ type: "products", path: "products", label: "f.products", columns: PRODUCT_COLUMNS, wide: true }] },
   closing(false),
 ];
 
@@ -331,7 +340,6 @@ export function layoutKeys(): string[] {
 }
 
 /** The columns of the barcode product list. */
-export const PRODUCT_COLUMNS = ["gtin", "name", "brand", "net_content", "description"] as const;
 
 export const PROFILE_LAYOUTS: Record<"enterprise" | "agent", FieldSpec[]> = {
   enterprise: [
