@@ -11,18 +11,26 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup-desktop.sh
-# The Tauri CLI from crates.io (the npm @tauri-apps/cli ships per-platform packages that npm ci
-# cannot lock when a registry mirror lacks some of them).
+# The Tauri CLI, pinned: the prebuilt binary of @tauri-apps/cli run with `npm exec` (seconds;
+# it stays out of ui/package-lock.json, which would have to lock every platform's binary),
+# else built from crates.io (minutes).
 TAURI_CLI_VERSION=2.12.4
-if ! cargo install --list | grep -q "^tauri-cli v$TAURI_CLI_VERSION:"; then
-  echo "==> installing tauri-cli $TAURI_CLI_VERSION"
-  cargo install --quiet --locked tauri-cli --version "$TAURI_CLI_VERSION"
-fi
+tauri() {
+  if npm exec --yes --package="@tauri-apps/cli@$TAURI_CLI_VERSION" -- tauri --version >/dev/null 2>&1; then
+    npm exec --yes --package="@tauri-apps/cli@$TAURI_CLI_VERSION" -- tauri "$@"
+  else
+    if ! cargo install --list | grep -q "^tauri-cli v$TAURI_CLI_VERSION:"; then
+      echo "==> installing tauri-cli $TAURI_CLI_VERSION from crates.io"
+      cargo install --quiet --locked tauri-cli --version "$TAURI_CLI_VERSION"
+    fi
+    cargo tauri "$@"
+  fi
+}
 targets=("${@:-deb appimage}")
 status=0
 for t in ${targets[*]}; do
   echo "==> bundling $t (release build)"
-  if ! (cd src-tauri && cargo tauri build --bundles "$t" --ci); then
+  if ! (cd src-tauri && tauri build --bundles "$t" --ci -- --locked); then
     echo "bundling $t failed" >&2
     status=1
   fi

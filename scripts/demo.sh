@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 require_cargo
-ensure_packages build-essential pkg-config softhsm2
+# libdbus-1-dev: the Secret Service, where `hoso login` keeps the portal session on a desktop
+ensure_packages build-essential pkg-config libdbus-1-dev softhsm2
 cargo build --locked --quiet -p hoso
 exec ./target/debug/hoso demo "$@"

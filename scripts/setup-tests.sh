@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 require_cargo
 ensure_packages build-essential pkg-config poppler-utils qpdf openssl
+# The Secret Service the keyring tests keep sessions in (core/tests/keyring.rs): a private
+# D-Bus session bus with GNOME Keyring on it; libdbus-1-dev to build against it.
+ensure_packages libdbus-1-dev dbus-daemon dbus-bin gnome-keyring
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 # SoftHSM2, the PKCS#11 test token (scripts/setup-softhsm.sh configures it for a run).
 ensure_packages softhsm2

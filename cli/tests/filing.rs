@@ -28,7 +28,10 @@ fn hoso_command() -> Command {
     c.env_remove("HOSO_LANG")
         .env_remove("HOSO_PORTAL_URL")
         .env_remove("HOSO_TRUST_ANCHORS")
-        .env_remove("HOSO_PKCS11_MODULE");
+        .env_remove("HOSO_PKCS11_MODULE")
+        // The kernel's keyutils, also on a desktop: tests leave the user's own keyring alone
+        // (core/tests/keyring.rs tests the Secret Service on a private bus).
+        .env("HOSO_KEYRING", "keyutils");
     c
 }
 

@@ -20,7 +20,7 @@ use hayro::hayro_interpret::{
     BlendMode, ClipPath, Context, Device, DrawMode, DrawProps, Image, ImageDrawProps,
     InterpreterCache, InterpreterSettings, SoftMask, interpret_page,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -69,7 +69,7 @@ impl From<LoadPdfError> for CountError {
 }
 
 /// Where a document's counts come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum CountSource {
@@ -89,7 +89,7 @@ pub enum CountSource {
 }
 
 /// What one document gives.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DocumentCounts {
     pub pages: Option<u32>,
@@ -99,6 +99,11 @@ pub struct DocumentCounts {
 }
 
 impl DocumentCounts {
+    /// A document whose bytes are not in the local store.
+    pub fn missing() -> DocumentCounts {
+        DocumentCounts::nothing(CountSource::Missing)
+    }
+
     /// A document that gives no count.
     fn nothing(source: CountSource) -> DocumentCounts {
         DocumentCounts {
@@ -111,7 +116,7 @@ impl DocumentCounts {
 }
 
 /// The counts of one attachment of the dossier.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AttachmentCounts {
     pub slot: String,
@@ -123,7 +128,7 @@ pub struct AttachmentCounts {
 /// Suggested values for the patent form, with the per-document counts they come from. A `None`
 /// means the documents do not tell (no description yet, a scan, no claims heading): the form
 /// keeps what the user typed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PatentCounts {
     /// Pages of the description documents (description, claims and drawings as filed in the
@@ -164,6 +169,18 @@ pub fn suggest_patent_counts(
     attachments: &[AttachmentRef],
     load: &dyn Fn(&str) -> Option<Vec<u8>>,
 ) -> PatentCounts {
+    suggest_patent_counts_by(attachments, &|a| match load(&a.sha256) {
+        Some(bytes) => count_document(&a.media_type, &bytes),
+        None => DocumentCounts::missing(),
+    })
+}
+
+/// [`suggest_patent_counts`] with each document counted by `count`, for a caller that keeps
+/// the counts of documents it has already read.
+pub fn suggest_patent_counts_by(
+    attachments: &[AttachmentRef],
+    count: &dyn Fn(&AttachmentRef) -> DocumentCounts,
+) -> PatentCounts {
     let documents: Vec<AttachmentCounts> = attachments
         .iter()
         .filter(|a| a.slot == DESCRIPTION_SLOT)
@@ -171,10 +188,7 @@ pub fn suggest_patent_counts(
             slot: a.slot.clone(),
             file_name: a.file_name.clone(),
             sha256: a.sha256.clone(),
-            counts: match load(&a.sha256) {
-                Some(bytes) => count_document(&a.media_type, &bytes),
-                None => DocumentCounts::nothing(CountSource::Missing),
-            },
+            counts: count(a),
         })
         .collect();
     let sum = |f: fn(&DocumentCounts) -> Option<u32>| {

@@ -139,6 +139,44 @@ fn a_draft_view_carries_report_fees_slots_and_history_and_each_set_call_is_one_r
 }
 
 #[test]
+fn a_patent_view_suggests_the_counts_read_from_its_description() {
+    let (_dir, mut store) = store();
+    let view = drafts::draft_new(&mut store, DossierKind::Patent, None, TODAY).unwrap();
+    let counts = view.counts.expect("a patent draft is counted");
+    assert_eq!(counts.description_pages, None, "nothing attached yet");
+    assert!(counts.documents.is_empty());
+
+    let view = drafts::attach(
+        &mut store,
+        view.id,
+        "description",
+        &[example("files/description.pdf")],
+        TODAY,
+    )
+    .unwrap();
+    let counts = view.counts.unwrap();
+    assert_eq!(counts.description_pages, Some(1));
+    assert_eq!(counts.documents[0].file_name, "description.pdf");
+    assert_eq!(
+        counts.documents[0].counts.source,
+        hoso_core::counting::CountSource::PdfPages,
+        "the sample has no claims heading of its own"
+    );
+    let again = drafts::draft_get(&store, view.id, TODAY).unwrap().counts;
+    assert_eq!(
+        again.as_ref(),
+        Some(&counts),
+        "the second view reads the kept counts"
+    );
+
+    let trademark = drafts::draft_new(&mut store, DossierKind::Trademark, None, TODAY).unwrap();
+    assert_eq!(
+        trademark.counts, None,
+        "only patents and utility solutions are counted"
+    );
+}
+
+#[test]
 fn a_saved_profile_is_checked_and_carried_into_its_open_drafts() {
     let (_dir, mut store) = store();
     let mut bad = sao_mai();

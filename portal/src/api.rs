@@ -256,6 +256,81 @@ impl Receipt {
     }
 }
 
+/// Why a receipt's own signature does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReceiptSignatureError {
+    #[error("the receipt's certificate cannot be read")]
+    Certificate,
+    #[error("the receipt's signature is not {0:?} by its certificate's key over its fields")]
+    Invalid(SignatureAlgorithm),
+    #[error("the receipt was signed outside its certificate's validity period")]
+    OutsideValidity,
+}
+
+impl Receipt {
+    /// Checks the portal's signature over this receipt with the certificate it carries, and
+    /// that the receipt's time falls in that certificate's validity: a receipt altered after
+    /// signing, or signed by a key other than its certificate's, is refused. Gives the
+    /// certificate. Whether that certificate is the ministry's is the caller's to decide.
+    pub fn verify_signature(&self) -> Result<x509_cert::Certificate, ReceiptSignatureError> {
+        use base64::Engine as _;
+        use der::Decode as _;
+        use sha2::{Digest as _, Sha256};
+        let sig = &self.portal_signature;
+        let engine = base64::engine::general_purpose::STANDARD;
+        let cert = engine
+            .decode(&sig.certificate)
+            .ok()
+            .and_then(|der| x509_cert::Certificate::from_der(&der).ok())
+            .ok_or(ReceiptSignatureError::Certificate)?;
+        let invalid = || ReceiptSignatureError::Invalid(sig.algorithm);
+        let value = engine.decode(&sig.value).map_err(|_| invalid())?;
+        let digest: [u8; 32] = Sha256::digest(self.signed_payload().as_bytes()).into();
+        if !hoso_signing::cms::verify_raw(&cert, sig.algorithm.into(), &digest, &value) {
+            return Err(invalid());
+        }
+        let validity = &cert.tbs_certificate.validity;
+        let at = std::time::UNIX_EPOCH
+            + std::time::Duration::from_secs(
+                u64::try_from(self.received_at.as_second()).unwrap_or(0),
+            );
+        if at < validity.not_before.to_system_time() || at > validity.not_after.to_system_time() {
+            return Err(ReceiptSignatureError::OutsideValidity);
+        }
+        Ok(cert)
+    }
+}
+
+impl From<SignatureAlgorithm> for hoso_signing::SignatureAlgorithm {
+    fn from(a: SignatureAlgorithm) -> Self {
+        match a {
+            SignatureAlgorithm::RsaPkcs1Sha256 => hoso_signing::SignatureAlgorithm::RsaPkcs1Sha256,
+            SignatureAlgorithm::RsaPssSha256 => hoso_signing::SignatureAlgorithm::RsaPssSha256,
+            SignatureAlgorithm::EcdsaP256Sha256 => {
+                hoso_signing::SignatureAlgorithm::EcdsaP256Sha256
+            }
+            SignatureAlgorithm::EcdsaP384Sha256 => {
+                hoso_signing::SignatureAlgorithm::EcdsaP384Sha256
+            }
+        }
+    }
+}
+
+impl From<hoso_signing::SignatureAlgorithm> for SignatureAlgorithm {
+    fn from(a: hoso_signing::SignatureAlgorithm) -> Self {
+        match a {
+            hoso_signing::SignatureAlgorithm::RsaPkcs1Sha256 => SignatureAlgorithm::RsaPkcs1Sha256,
+            hoso_signing::SignatureAlgorithm::RsaPssSha256 => SignatureAlgorithm::RsaPssSha256,
+            hoso_signing::SignatureAlgorithm::EcdsaP256Sha256 => {
+                SignatureAlgorithm::EcdsaP256Sha256
+            }
+            hoso_signing::SignatureAlgorithm::EcdsaP384Sha256 => {
+                SignatureAlgorithm::EcdsaP384Sha256
+            }
+        }
+    }
+}
+
 /// [`Receipt::signed_payload`] from its parts, for the signer that has no receipt yet.
 pub fn receipt_payload(
     dossier_number: &str,

@@ -465,6 +465,22 @@ fn verify_receipt(receipt: &Receipt) {
         receipt.portal_signature.algorithm,
         api::SignatureAlgorithm::EcdsaP256Sha256
     );
+    // The client's own check agrees, and refuses the receipt once a field is changed.
+    assert_eq!(receipt.verify_signature().unwrap(), cert);
+    let mut altered = receipt.clone();
+    altered.dossier_number.push('9');
+    assert_eq!(
+        altered.verify_signature(),
+        Err(api::ReceiptSignatureError::Invalid(
+            api::SignatureAlgorithm::EcdsaP256Sha256
+        ))
+    );
+    let mut foreign = receipt.clone();
+    foreign.portal_signature.certificate = "bm90IGEgY2VydGlmaWNhdGU=".into();
+    assert_eq!(
+        foreign.verify_signature(),
+        Err(api::ReceiptSignatureError::Certificate)
+    );
 }
 
 #[tokio::test]

@@ -518,6 +518,26 @@ pub(crate) fn key_kind(cert: &Certificate) -> Option<KeyKind> {
     }
 }
 
+/// Whether `signature` is `algorithm`'s signature over the SHA-256 `digest` by the
+/// certificate's key, in the raw form a [`Signer`] gives and XML-DSig keeps: RSA as the
+/// modulus-sized integer, ECDSA as `r‖s`. For signatures outside any container (the portal's
+/// receipts).
+pub fn verify_raw(
+    cert: &Certificate,
+    algorithm: SignatureAlgorithm,
+    digest: &[u8; 32],
+    signature: &[u8],
+) -> bool {
+    let scheme = match (algorithm, key_kind(cert)) {
+        (SignatureAlgorithm::RsaPkcs1Sha256, Some(KeyKind::Rsa)) => Scheme::RsaPkcs1,
+        (SignatureAlgorithm::RsaPssSha256, Some(KeyKind::Rsa)) => Scheme::RsaPss { salt_len: 32 },
+        (SignatureAlgorithm::EcdsaP256Sha256, Some(KeyKind::P256))
+        | (SignatureAlgorithm::EcdsaP384Sha256, Some(KeyKind::P384)) => Scheme::Ecdsa,
+        _ => return false,
+    };
+    verify_signature(cert, scheme, digest, signature, EcdsaEncoding::Raw)
+}
+
 /// Verifies `signature` over the SHA-256 `digest` with the certificate's public key.
 pub(crate) fn verify_signature(
     cert: &Certificate,

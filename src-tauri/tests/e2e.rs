@@ -269,6 +269,7 @@ async fn a_clerk_files_a_trademark_from_profile_to_status_in_the_real_window() {
         .env("HOSO_PKCS11_MODULE", &module_path)
         .env("HOSO_DIALOG_STUB", &mark)
         .env_remove("HOSO_LANG")
+        .env("HOSO_KEYRING", "keyutils")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);

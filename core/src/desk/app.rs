@@ -43,6 +43,9 @@ pub struct AppInfo {
     pub portal_url: Option<String>,
     /// A portal session is kept and still fresh: submit and status work without a PIN.
     pub online: bool,
+    /// Where portal sessions are kept ("Secret Service", "Linux keyutils", "Windows Credential
+    /// Manager"); `None` when there is no keyring.
+    pub keyring: Option<String>,
 }
 
 /// The settings as stored; unset ones take their defaults (Vietnamese, no extra module).
@@ -117,6 +120,7 @@ pub fn app_info(store: &Store) -> DeskResult<AppInfo> {
         lang: settings.lang,
         portal_url: settings.portal_url,
         online,
+        keyring: session::pick_store().ok().map(str::to_owned),
     })
 }
 

@@ -2,8 +2,10 @@
 //! attachment slots and history, recomputed after every change. Each change is one revision
 //! (drafting's contract); a refused change saves nothing.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
+use std::sync::{LazyLock, Mutex};
 
 use base64::Engine as _;
 use jiff::Timestamp;
@@ -12,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DeskError, DeskResult, FieldSet};
 use crate::catalog::Library;
+use crate::counting::{self, DocumentCounts, PatentCounts};
 use crate::drafting;
 use crate::fees::FeeSchedule;
 use crate::forms::{AttachmentRef, Dossier};
@@ -49,6 +52,9 @@ pub struct DraftView {
     pub history: Vec<RevisionView>,
     /// For a supplement draft, the portal's request it answers.
     pub supplement: Option<SupplementDraft>,
+    /// Patent and utility-solution drafts: the pages and claims counted from the attached
+    /// description, suggested for the form's count fields.
+    pub counts: Option<PatentCounts>,
 }
 
 /// An attachment slot (tài liệu kèm theo) and the files in it.
@@ -117,9 +123,60 @@ impl DraftView {
             slots,
             history,
             supplement: store.supplement_for_draft(id)?,
+            counts: patent_counts(store, &dossier),
             dossier,
         })
     }
+}
+
+/// Most documents whose counts are kept in memory.
+const COUNTS_KEPT: usize = 64;
+
+/// Counts of the documents already read, by SHA-256. A draft's view is rebuilt after every
+/// edit, and reading a long description's text takes longer than a keystroke should; the key
+/// is the content's hash, so an entry never goes stale.
+static DOCUMENT_COUNTS: LazyLock<Mutex<HashMap<String, DocumentCounts>>> =
+    LazyLock::new(Mutex::default);
+
+fn patent_counts(store: &Store, dossier: &Dossier) -> Option<PatentCounts> {
+    if !matches!(
+        dossier.kind(),
+        DossierKind::Patent | DossierKind::UtilitySolution
+    ) {
+        return None;
+    }
+    let count = |a: &AttachmentRef| {
+        let kept = DOCUMENT_COUNTS
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&a.sha256).cloned());
+        if let Some(counts) = kept {
+            return counts;
+        }
+        let Ok(bytes) = read_attachment(store, &a.sha256) else {
+            return DocumentCounts::missing();
+        };
+        let counts = counting::count_document(&a.media_type, &bytes);
+        if let Ok(mut kept) = DOCUMENT_COUNTS.lock() {
+            if kept.len() >= COUNTS_KEPT {
+                kept.clear();
+            }
+            kept.insert(a.sha256.clone(), counts.clone());
+        }
+        counts
+    };
+    let counts = counting::suggest_patent_counts_by(dossier.attachments(), &count);
+    Some(counts)
+}
+
+/// An attachment's bytes from the local store.
+fn read_attachment(store: &Store, sha256: &str) -> DeskResult<Vec<u8>> {
+    let mut bytes = Vec::new();
+    store
+        .open_attachment(sha256)?
+        .read_to_end(&mut bytes)
+        .map_err(|e| crate::store::StoreError::io(sha256, e))?;
+    Ok(bytes)
 }
 
 fn slot_view(
@@ -244,11 +301,7 @@ pub fn attachment_image(store: &Store, sha256: &str) -> DeskResult<String> {
             ),
         ));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(info.size).unwrap_or(0));
-    store
-        .open_attachment(sha256)?
-        .read_to_end(&mut bytes)
-        .map_err(|e| crate::store::StoreError::io(sha256, e))?;
+    let bytes = read_attachment(store, sha256)?;
     Ok(format!(
         "data:{};base64,{}",
         info.media_type,

@@ -49,6 +49,12 @@ pub enum FilingError {
     /// The portal answered with a receipt for other bytes than those sent.
     #[error("the portal's receipt is for container {got}, not {expected}")]
     ReceiptMismatch { expected: String, got: String },
+    /// The portal's receipt does not hold under its own signature.
+    #[error("the portal's receipt for {number}: {error}")]
+    ReceiptSignature {
+        number: String,
+        error: hoso_portal::api::ReceiptSignatureError,
+    },
     /// The portal answered a challenge this client cannot use.
     #[error("the portal's challenge is not base64")]
     BadChallenge,
@@ -78,6 +84,7 @@ impl FilingError {
             FilingError::ContainerUnknown(_) => "filing.container_unknown",
             FilingError::UnknownDossier(_) => "filing.unknown_dossier",
             FilingError::ReceiptMismatch { .. } => "filing.receipt_mismatch",
+            FilingError::ReceiptSignature { .. } => "filing.receipt_signature",
             FilingError::BadChallenge => "portal.protocol",
         }
     }
@@ -185,6 +192,24 @@ impl FilingError {
                     "The portal's receipt is for container {got}, not for the one sent ({expected})."
                 ),
             ),
+            FilingError::ReceiptSignature { number, error } => {
+                use hoso_portal::api::ReceiptSignatureError as E;
+                let vi = match error {
+                    E::Certificate => "không đọc được chứng thư số kèm theo",
+                    E::Invalid(_) => "chữ ký không khớp với nội dung biên nhận",
+                    E::OutsideValidity => "được ký ngoài thời hạn hiệu lực của chứng thư số",
+                };
+                Text::new(
+                    format!(
+                        "Biên nhận của cổng cho hồ sơ {number} không hợp lệ: {vi}. Biên nhận không \
+                         được lưu; hãy liên hệ cơ quan tiếp nhận trước khi nộp lại."
+                    ),
+                    format!(
+                        "The portal's receipt for dossier {number} does not hold: {error}. It was \
+                         not kept; check with the receiving office before filing again."
+                    ),
+                )
+            }
             FilingError::BadChallenge => Text::new(
                 "Mã thử thách của cổng không phải base64.",
                 "The portal's challenge is not base64.",

@@ -429,6 +429,12 @@ async fn submit(
             got: receipt.container_sha256,
         });
     }
+    receipt
+        .verify_signature()
+        .map_err(|error| FilingError::ReceiptSignature {
+            number: receipt.dossier_number.clone(),
+            error,
+        })?;
     let stored = StoredReceipt {
         dossier_number: receipt.dossier_number.clone(),
         supplement: receipt.supplement.unwrap_or(0),

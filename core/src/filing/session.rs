@@ -4,10 +4,14 @@
 //! a store would be an in-memory mock that forgets everything when the process ends:
 //!
 //! - Windows: Credential Manager (`windows-native-keyring-store`);
-//! - Linux: the kernel's keyutils (`linux-keyutils-keyring-store`), which needs no desktop
-//!   session or D-Bus. A session kept there survives process restarts within the login session
-//!   (the key sits in the user's session and persistent keyrings), **not a reboot**; after one,
-//!   `hoso login` is needed again.
+//! - Linux: the desktop session's Secret Service (GNOME Keyring, KWallet) when it answers on
+//!   the session bus and its default collection is unlocked: a session kept there survives
+//!   logout and reboot, like the browser's passwords. Otherwise (SSH, a server, CI, a locked
+//!   collection that would prompt at every read) the kernel's keyutils
+//!   (`linux-keyutils-keyring-store`), which needs no desktop or D-Bus: a session kept there
+//!   survives process restarts within the login session (the key sits in the user's session
+//!   and persistent keyrings), **not a reboot**; after one, `hoso login` is needed again.
+//!   `HOSO_KEYRING=secret-service` or `=keyutils` chooses one store and no other.
 //! - Anything else: no store; `hoso login` says so.
 //!
 //! The token PIN is never stored: only the portal's short-lived bearer token is.
@@ -95,8 +99,47 @@ pub fn pick_store() -> Result<&'static str, FilingError> {
         .map_err(FilingError::Keyring)
 }
 
+/// Chooses the Linux store: `secret-service`, `keyutils`, or unset for the first that works.
+pub const KEYRING_ENV: &str = "HOSO_KEYRING";
+
 #[cfg(target_os = "linux")]
 fn set_platform_store() -> Result<&'static str, String> {
+    match std::env::var(KEYRING_ENV).unwrap_or_default().as_str() {
+        "" => secret_service_store().or_else(|unavailable| {
+            tracing::info!("Secret Service not used ({unavailable}): keyutils instead");
+            keyutils_store()
+        }),
+        "secret-service" => secret_service_store(),
+        "keyutils" => keyutils_store(),
+        other => Err(format!(
+            "{KEYRING_ENV}={other}: expected secret-service or keyutils"
+        )),
+    }
+}
+
+/// The Secret Service, when it answers and its default collection is unlocked (a locked one
+/// asks the user to unlock it through a desktop prompt, which a terminal session cannot show).
+#[cfg(target_os = "linux")]
+fn secret_service_store() -> Result<&'static str, String> {
+    use dbus_secret_service::{EncryptionType, SecretService};
+    let service = SecretService::connect(EncryptionType::Dh)
+        .map_err(|e| format!("no Secret Service: {e}"))?;
+    let collection = service
+        .get_default_collection()
+        .map_err(|e| format!("no default collection: {e}"))?;
+    if collection
+        .is_locked()
+        .map_err(|e| format!("the default collection does not answer: {e}"))?
+    {
+        return Err("the default collection is locked".to_owned());
+    }
+    let store = dbus_secret_service_keyring_store::Store::new().map_err(|e| e.to_string())?;
+    keyring_core::set_default_store(store);
+    Ok("Secret Service")
+}
+
+#[cfg(target_os = "linux")]
+fn keyutils_store() -> Result<&'static str, String> {
     use linux_keyutils::{KeyRing, KeyRingIdentifier};
     // A process started outside a login session (a service, a container, CI) has no session
     // keyring of its own; asking for one with `create` joins a new one (keyctl(2),

@@ -73,12 +73,7 @@ fn sign_receipt(
     );
     let digest: [u8; 32] = Sha256::digest(payload.as_bytes()).into();
     let value = signer.sign_digest(&digest).map_err(|e| e.to_string())?;
-    let algorithm = match signer.algorithm() {
-        hoso_signing::SignatureAlgorithm::RsaPkcs1Sha256 => SignatureAlgorithm::RsaPkcs1Sha256,
-        hoso_signing::SignatureAlgorithm::RsaPssSha256 => SignatureAlgorithm::RsaPssSha256,
-        hoso_signing::SignatureAlgorithm::EcdsaP256Sha256 => SignatureAlgorithm::EcdsaP256Sha256,
-        hoso_signing::SignatureAlgorithm::EcdsaP384Sha256 => SignatureAlgorithm::EcdsaP384Sha256,
-    };
+    let algorithm = SignatureAlgorithm::from(signer.algorithm());
     let certificate = der::Encode::to_der(signer.certificate()).map_err(|e| e.to_string())?;
     Ok(Receipt {
         dossier_number: dossier_number.to_owned(),

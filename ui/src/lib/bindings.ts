@@ -29,7 +29,12 @@ export type AppInfo = { version: string, data_dir: string, lang: Lang, portal_ur
 /**
  * A portal session is kept and still fresh: submit and status work without a PIN.
  */
-online: boolean, };
+online: boolean, 
+/**
+ * Where portal sessions are kept ("Secret Service", "Linux keyutils", "Windows Credential
+ * Manager"); `None` when there is no keyring.
+ */
+keyring: string | null, };
 
 /**
  * The applicant (chủ đơn, người nộp đơn) or, for a contract, a party to it.
@@ -64,6 +69,11 @@ nationality: string,
  * directly (IP Law Art. 89).
  */
 establishment_in_vietnam: boolean, legal_representative: Person, phone: string, email: string, };
+
+/**
+ * The counts of one attachment of the dossier.
+ */
+export type AttachmentCounts = { slot: string, file_name: string, sha256: string, counts: DocumentCounts, };
 
 /**
  * An attached document, referenced by the SHA-256 of its bytes in the attachment store.
@@ -216,6 +226,11 @@ value_as_written: string, payment_method: string, effective_from: string | null,
 schedule_and_place: string, warranty: string, dispute_resolution: string, };
 
 /**
+ * Where a document's counts come from.
+ */
+export type CountSource = "pdf-text" | "pdf-pages" | "plain-text" | "not-counted" | "missing" | "unreadable";
+
+/**
  * Why a desk function refused or failed.
  */
 export type DeskError = { code: string, message: Text, report: Report | null, };
@@ -224,6 +239,11 @@ export type DeskError = { code: string, message: Text, report: Report | null, };
  * Direction of the transfer, which decides whether registration is mandatory (Art. 31.1).
  */
 export type Direction = "inbound" | "outbound" | "domestic";
+
+/**
+ * What one document gives.
+ */
+export type DocumentCounts = { pages: number | null, claims_total: number | null, independent_claims: number | null, source: CountSource, };
 
 /**
  * A dossier of any kind: the typed form, tagged by `kind` in JSON.
@@ -299,7 +319,12 @@ history: Array<RevisionView>,
 /**
  * For a supplement draft, the portal's request it answers.
  */
-supplement: SupplementDraft | null, };
+supplement: SupplementDraft | null, 
+/**
+ * Patent and utility-solution drafts: the pages and claims counted from the attached
+ * description, suggested for the form's count fields.
+ */
+counts: PatentCounts | null, };
 
 /**
  * An enterprise or organisation that applies (doanh nghiệp, tổ chức).
@@ -538,6 +563,18 @@ export type PartyRole = "transferee" | "transferor";
  * the form asks for (enterprise tax code or citizen ID).
  */
 export type PartyType = "organisation" | "individual";
+
+/**
+ * Suggested values for the patent form, with the per-document counts they come from. A `None`
+ * means the documents do not tell (no description yet, a scan, no claims heading): the form
+ * keeps what the user typed.
+ */
+export type PatentCounts = { 
+/**
+ * Pages of the description documents (description, claims and drawings as filed in the
+ * description slot).
+ */
+description_pages: number | null, claims_total: number | null, independent_claims: number | null, documents: Array<AttachmentCounts>, };
 
 /**
  * The request of a patent or utility-solution application.

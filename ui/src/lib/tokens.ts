@@ -22,9 +22,9 @@ export function resolveChoice(
   if (choice === "p12") {
     return p12Path.trim() ? { signer: fileSigner(p12Path.trim()), warnings: [], p12: true } : null;
   }
-  const m = /^token:([^:]+):(.+)$/.exec(choice);
+  const m = /^token:(\d+):(.+)$/.exec(choice);
   if (!m) return null;
-  const tok = tokens.find((x) => String(x.slot_id) === m[1]);
-  if (!tok) return null;
+  const tok = tokens[Number(m[1])];
+  if (!tok || tok.slot_id === null) return null;
   return { signer: tokenSigner(tok, m[2]), warnings: pinWarnings(tok), p12: false };
 }

@@ -3,7 +3,7 @@ import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type { FieldSet } from "../lib/bindings";
 import Editor from "./Editor.svelte";
-import { TAX_PROBLEM, draftView } from "../test/fixtures";
+import { TAX_PROBLEM, draftView, patentView } from "../test/fixtures";
 
 describe("Editor", () => {
   it("shows a problem under its field and clears it after a corrected draft_set", async () => {
@@ -85,5 +85,34 @@ describe("Editor", () => {
     await waitFor(() => expect(sets.length).toBe(1), { timeout: 2000 });
     expect(JSON.parse(sets[0][0].value)).toEqual(["Phần mềm", "Thẻ nhớ USB"]);
     expect(sets[0][0].path).toBe("goods.0.items");
+  });
+
+  it("offers the page count read from the description and sets it on request", async () => {
+    const sets: FieldSet[][] = [];
+    mockIPC(
+      (cmd, args) => {
+        if (cmd === "draft_get") return patentView(15);
+        if (cmd === "draft_set") {
+          sets.push((args as { sets: FieldSet[] }).sets);
+          return patentView(18, 2);
+        }
+        return null;
+      },
+      { shouldMockEvents: true },
+    );
+    render(Editor, { draftId: 7 });
+    const pages = (await screen.findByTestId("field-description_pages")) as HTMLInputElement;
+    expect(pages.value).toBe("15");
+    expect(screen.getByTestId("counts").textContent).toContain("mo-ta.pdf");
+    // Claims already match the documents: no offer beside them.
+    const claims = screen.getByTestId("field-claims_total");
+    expect(claims.closest(".field")!.querySelector("button")).toBeNull();
+
+    const use = pages.closest(".field")!.querySelector("button")!;
+    expect(use.textContent).toContain("18");
+    await fireEvent.click(use);
+    await waitFor(() => expect(sets.length).toBe(1), { timeout: 2000 });
+    expect(sets[0]).toEqual([{ path: "description_pages", value: "18" }]);
+    await waitFor(() => expect(pages.closest(".field")!.querySelector("button")).toBeNull());
   });
 });

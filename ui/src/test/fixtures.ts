@@ -64,6 +64,40 @@ export function draftView(taxCode: string, problems: Problem[], total = 150000, 
     ],
     history: [{ rev, saved_at: "2026-11-20T08:00:00Z", summary: "created" }],
     supplement: null,
+    counts: null,
+  } as unknown as DraftView;
+}
+
+/** A patent draft whose description was counted: 18 pages, 12 claims of which 2 independent. */
+export function patentView(pages: number, rev = 1): DraftView {
+  const base = draftView("0100109106", [], 150000, rev) as unknown as Record<string, unknown>;
+  return {
+    ...base,
+    kind: "patent",
+    dossier: {
+      kind: "patent",
+      form_version: "patent/tt10-2026-f01",
+      applicant: { name: "Sao Mai", tax_code: "0100109106", party_type: "organisation" },
+      title: "Thiết bị lọc nước",
+      claims_total: 12,
+      independent_claims: 2,
+      description_pages: pages,
+      attachments: [],
+    },
+    slots: [],
+    counts: {
+      description_pages: 18,
+      claims_total: 12,
+      independent_claims: 2,
+      documents: [
+        {
+          slot: "description",
+          file_name: "mo-ta.pdf",
+          sha256: "ab".repeat(32),
+          counts: { pages: 18, claims_total: 12, independent_claims: 2, source: "pdf-text" },
+        },
+      ],
+    },
   } as unknown as DraftView;
 }
 
