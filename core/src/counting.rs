@@ -141,8 +141,11 @@ pub struct PatentCounts {
 
 /// The number of pages of a PDF.
 pub fn pdf_pages(pdf: &[u8]) -> Result<u32, CountError> {
-    let pdf = Pdf::new(pdf.to_vec())?;
-    Ok(u32::try_from(pdf.pages().len()).unwrap_or(u32::MAX))
+    Ok(page_count(&Pdf::new(pdf.to_vec())?))
+}
+
+fn page_count(pdf: &Pdf) -> u32 {
+    u32::try_from(pdf.pages().len()).unwrap_or(u32::MAX)
 }
 
 /// Counts one document by its sniffed media type.
@@ -163,21 +166,11 @@ pub fn count_document(media_type: &str, bytes: &[u8]) -> DocumentCounts {
     }
 }
 
-/// Counts every document of a patent or utility-solution dossier and suggests the form's
-/// counts from those in the description slot. `load` gives an attachment's bytes by SHA-256.
+/// Counts the documents in the description slot of a patent or utility-solution dossier and
+/// suggests the form's counts from them. `count` gives one attachment's counts
+/// ([`count_document`] of its bytes, [`DocumentCounts::missing`] without them): the caller
+/// reads the bytes, and may keep the counts of documents it has already read.
 pub fn suggest_patent_counts(
-    attachments: &[AttachmentRef],
-    load: &dyn Fn(&str) -> Option<Vec<u8>>,
-) -> PatentCounts {
-    suggest_patent_counts_by(attachments, &|a| match load(&a.sha256) {
-        Some(bytes) => count_document(&a.media_type, &bytes),
-        None => DocumentCounts::missing(),
-    })
-}
-
-/// [`suggest_patent_counts`] with each document counted by `count`, for a caller that keeps
-/// the counts of documents it has already read.
-pub fn suggest_patent_counts_by(
     attachments: &[AttachmentRef],
     count: &dyn Fn(&AttachmentRef) -> DocumentCounts,
 ) -> PatentCounts {
@@ -209,7 +202,7 @@ fn count_pdf(bytes: &[u8]) -> DocumentCounts {
     let Ok(pdf) = Pdf::new(bytes.to_vec()) else {
         return DocumentCounts::nothing(CountSource::Unreadable);
     };
-    let pages = u32::try_from(pdf.pages().len()).unwrap_or(u32::MAX);
+    let pages = page_count(&pdf);
     let claims = count_claims(&pdf_text(&pdf));
     let (claims_total, independent_claims) = split(claims);
     DocumentCounts {
@@ -576,8 +569,11 @@ mod tests {
             attachment("abstract", "tom-tat.pdf", "bb", "application/pdf"),
             attachment("drawings", "hinh-1.png", "cc", "image/png"),
         ];
-        let load = |sha: &str| (sha == "aa" || sha == "bb").then(|| pdf.clone());
-        let s = suggest_patent_counts(&attachments, &load);
+        let count = |a: &AttachmentRef| match a.sha256.as_str() {
+            "aa" | "bb" => count_document(&a.media_type, &pdf),
+            _ => DocumentCounts::missing(),
+        };
+        let s = suggest_patent_counts(&attachments, &count);
         assert_eq!(s.description_pages, Some(3));
         assert_eq!(s.claims_total, Some(5));
         assert_eq!(s.independent_claims, Some(2));
@@ -593,11 +589,11 @@ mod tests {
             "aa",
             "application/pdf",
         )];
-        let s = suggest_patent_counts(&attachments, &|_| None);
+        let s = suggest_patent_counts(&attachments, &|_| DocumentCounts::missing());
         assert_eq!(s.description_pages, None);
         assert_eq!(s.claims_total, None);
         assert_eq!(s.documents[0].counts.source, CountSource::Missing);
-        let s = suggest_patent_counts(&[], &|_| None);
+        let s = suggest_patent_counts(&[], &|_| DocumentCounts::missing());
         assert_eq!((s.description_pages, s.documents.len()), (None, 0));
     }
 }

@@ -11,7 +11,6 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use hoso_portal::api::Status;
@@ -435,9 +434,8 @@ fn file_examples(
     }
 
     let portal_dir = scratch.join("portal");
-    let receipt_key =
-        server::receipt_signer(&portal_dir).map_err(|e| DemoError::Portal(e.to_string()))?;
-    let verifiers = server::server_verifiers(anchors.clone(), Arc::new(receipt_key));
+    let verifiers = server::verifiers_for(&portal_dir, anchors.clone())
+        .map_err(|e| DemoError::Portal(e.to_string()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -53,6 +53,14 @@ impl Text {
     }
 }
 
+/// hoso-signing's messages (certificate checks): the same two languages, in a crate below this
+/// one.
+impl From<&hoso_signing::checks::Message> for Text {
+    fn from(m: &hoso_signing::checks::Message) -> Text {
+        Text::new(&m.vi, &m.en)
+    }
+}
+
 /// The NFC form of `s`, borrowing when it already is.
 pub fn nfc(s: &str) -> std::borrow::Cow<'_, str> {
     if is_nfc(s) {

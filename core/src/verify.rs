@@ -162,14 +162,14 @@ fn check_signer(
         report.problems.push(VerifyProblem {
             file: file.to_owned(),
             code: p.code.as_str().to_owned(),
-            message: Text::new(&p.message.vi, &p.message.en),
+            message: Text::from(&p.message),
         });
     }
     for (_, p) in checked.warnings() {
         report.warnings.push(VerifyProblem {
             file: file.to_owned(),
             code: p.code.as_str().to_owned(),
-            message: Text::new(&p.message.vi, &p.message.en),
+            message: Text::from(&p.message),
         });
     }
     checked

@@ -5,7 +5,6 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use hoso_core::desk::home::ActionKind;
@@ -294,8 +293,7 @@ fn home_lists_actions_nearest_deadline_first() {
 }
 
 async fn portal(data: &Path, anchors: &TrustAnchors) -> RunningServer {
-    let key = server::receipt_signer(data).unwrap();
-    let verifiers = server::server_verifiers(anchors.clone(), Arc::new(key));
+    let verifiers = server::verifiers_for(data, anchors.clone()).unwrap();
     Server::bind(
         SocketAddr::from(([127, 0, 0, 1], 0)),
         ServerConfig::new(data),

@@ -5,7 +5,6 @@
 use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -71,8 +70,7 @@ async fn world() -> World {
 }
 
 async fn portal(data: &Path, anchors: &TrustAnchors, port: u16) -> RunningServer {
-    let key = server::receipt_signer(data).unwrap();
-    let verifiers = server::server_verifiers(anchors.clone(), Arc::new(key));
+    let verifiers = server::verifiers_for(data, anchors.clone()).unwrap();
     Server::bind(
         SocketAddr::from(([127, 0, 0, 1], port)),
         ServerConfig::new(data),
@@ -400,8 +398,7 @@ async fn without_credentials_a_missing_session_asks_for_hoso_login() {
 #[tokio::test]
 async fn the_portal_refuses_untrusted_logins_and_tampered_containers() {
     let w = world().await;
-    let key = server::receipt_signer(&w.portal_dir).unwrap();
-    let verifiers = server::server_verifiers(w.anchors.clone(), Arc::new(key));
+    let verifiers = server::verifiers_for(&w.portal_dir, w.anchors.clone()).unwrap();
 
     // A login signed by a certificate of another CA.
     let stranger = TestPki::generate()
@@ -440,8 +437,7 @@ async fn the_portal_refuses_untrusted_logins_and_tampered_containers() {
     assert!(refused.message.en.contains("attachments/"), "{refused:?}");
 
     // With no trust anchor nothing is accepted.
-    let key = server::receipt_signer(&w.portal_dir).unwrap();
-    let blind = server::server_verifiers(TrustAnchors::empty(), Arc::new(key));
+    let blind = server::verifiers_for(&w.portal_dir, TrustAnchors::empty()).unwrap();
     assert_eq!(
         blind.filing.verify(&sealed.path).unwrap_err().code,
         codes::VERIFICATION_UNAVAILABLE

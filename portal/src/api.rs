@@ -289,12 +289,9 @@ impl Receipt {
         if !hoso_signing::cms::verify_raw(&cert, sig.algorithm.into(), &digest, &value) {
             return Err(invalid());
         }
-        let validity = &cert.tbs_certificate.validity;
-        let at = std::time::UNIX_EPOCH
-            + std::time::Duration::from_secs(
-                u64::try_from(self.received_at.as_second()).unwrap_or(0),
-            );
-        if at < validity.not_before.to_system_time() || at > validity.not_after.to_system_time() {
+        // At the whole second the payload carries, as signed.
+        let at = Timestamp::from_second(self.received_at.as_second()).unwrap_or(self.received_at);
+        if !hoso_signing::certinfo::CertificateInfo::from_certificate(&cert).is_valid_at(at) {
             return Err(ReceiptSignatureError::OutsideValidity);
         }
         Ok(cert)
@@ -490,6 +487,22 @@ pub struct DossierStatus {
     pub history: Vec<StatusEvent>,
     /// Receipts of the supplements filed, oldest first.
     pub supplements: Vec<Receipt>,
+}
+
+impl DossierStatus {
+    /// The supplement request now open, if the dossier waits for one: when it was made, the
+    /// last day to answer it and the officer's message, from the latest request in the history.
+    pub fn open_supplement_request(&self) -> Option<(Timestamp, Date, &str)> {
+        if self.status != StatusName::SupplementRequested {
+            return None;
+        }
+        self.history.iter().rev().find_map(|e| match &e.status {
+            Status::SupplementRequested { deadline, message } => {
+                Some((e.at, *deadline, message.as_str()))
+            }
+            _ => None,
+        })
+    }
 }
 
 /// One line of `GET /v1/dossiers`.

@@ -5,7 +5,6 @@ use crate::say;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Subcommand, ValueEnum};
 use hoso_core::filing::server;
@@ -130,10 +129,10 @@ fn verifiers(data: &Path, trust_anchors: &[PathBuf]) -> Result<(Verifiers, usize
         let m = e.message();
         Failure::invalid(e.code(), m.vi, m.en)
     })?;
-    let signer = server::receipt_signer(data)
-        .map_err(|e| environment("portal.receipt_key", e.to_string(), e.to_string()))?;
     let count = anchors.len();
-    Ok((server::server_verifiers(anchors, Arc::new(signer)), count))
+    let verifiers = server::verifiers_for(data, anchors)
+        .map_err(|e| environment("portal.receipt_key", e.to_string(), e.to_string()))?;
+    Ok((verifiers, count))
 }
 
 fn serve(

@@ -153,11 +153,12 @@ impl Library {
         }
     }
 
-    /// The bundled set and every pack adopted into `store`.
+    /// The bundled set and every pack adopted into `store` that is newer than it.
     pub fn load(store: &crate::store::Store) -> Result<Library, crate::store::StoreError> {
-        let mut adopted: Vec<DataSet> = pack::known_sets(store)?
+        let bundled = version_key(DataSet::bundled().version());
+        let mut adopted: Vec<DataSet> = pack::adopted_sets(store)?
             .into_iter()
-            .filter(|s| version_key(s.version()) > version_key(DataSet::bundled().version()))
+            .filter(|s| version_key(s.version()) > bundled)
             .collect();
         adopted.sort_by_key(|s| std::cmp::Reverse(version_key(s.version())));
         let mut sets: Vec<LibrarySet> = adopted

@@ -12,7 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
 
-use super::{DataFiles, DataSet, version_key};
+use super::{DataFiles, DataSet, Library, version_key};
 use crate::legal::DataError;
 use crate::store::{Store, StoreError};
 use crate::text::Text;
@@ -143,15 +143,11 @@ pub fn verify(bytes: &[u8], verifier: &dyn PackVerifier) -> Result<VerifiedPack,
     Ok(VerifiedPack { set, signer })
 }
 
-/// Every data set this installation knows, newest first: the adopted packs and the bundled
-/// set. Packs were verified when adopted; a stored pack that no longer parses is skipped.
-pub fn known_sets(store: &Store) -> Result<Vec<DataSet>, StoreError> {
-    let mut sets =
-        vec![
-            DataSet::parse(&DataFiles::bundled()).map_err(|e| StoreError::Corrupt {
-                detail: e.to_string(),
-            })?,
-        ];
+/// The data sets of the packs adopted into `store`, in the store's order; the bundled set is
+/// [`DataSet::bundled`]. Packs were verified when adopted; a stored pack that no longer parses
+/// is skipped.
+pub(super) fn adopted_sets(store: &Store) -> Result<Vec<DataSet>, StoreError> {
+    let mut sets = Vec::new();
     for stored in store.data_packs()? {
         let files = serde_json::from_slice::<Envelope>(&stored.pack)
             .ok()
@@ -162,7 +158,6 @@ pub fn known_sets(store: &Store) -> Result<Vec<DataSet>, StoreError> {
             _ => tracing::warn!(version = %stored.version, "stored data pack no longer parses"),
         }
     }
-    sets.sort_by_key(|s| std::cmp::Reverse(version_key(s.version())));
     Ok(sets)
 }
 
@@ -174,10 +169,7 @@ pub fn adopt(
     verifier: &dyn PackVerifier,
 ) -> Result<VerifiedPack, PackError> {
     let pack = verify(bytes, verifier)?;
-    let newest = known_sets(store)?
-        .first()
-        .map(|s| s.version().to_owned())
-        .unwrap_or_default();
+    let newest = Library::load(store)?.newest().version().to_owned();
     if version_key(pack.set.version()) <= version_key(&newest) {
         return Err(PackError::NotNewer {
             offered: pack.set.version().to_owned(),

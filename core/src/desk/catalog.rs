@@ -69,7 +69,7 @@ pub fn procedures(store: &Store, today: Date) -> DeskResult<Vec<ProcedureView>> 
             let form = set.forms.in_force(kind, today).map(|f| FormView {
                 id: f.id.clone(),
                 number: f.number.clone(),
-                title: Text::new(&f.title_vi, &f.title_en),
+                title: f.title(),
                 source: f.source.clone(),
                 valid_from: f.validity.valid_from,
                 valid_to: f.validity.valid_to,

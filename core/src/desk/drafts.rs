@@ -19,7 +19,7 @@ use crate::drafting;
 use crate::fees::FeeSchedule;
 use crate::forms::{AttachmentRef, Dossier};
 use crate::kind::DossierKind;
-use crate::legal::{Forms, Requirement, SlotSpec};
+use crate::legal::SlotSpec;
 use crate::store::{DraftId, ProfileId, Store, SupplementDraft};
 use crate::text::Text;
 use crate::validate::Report;
@@ -94,15 +94,13 @@ impl DraftView {
             Some(form) => form
                 .slots
                 .iter()
-                .map(|slot| slot_view(&dossier, &report, &data.forms, slot, today))
+                .map(|slot| slot_view(&dossier, slot))
                 .collect(),
             None => Vec::new(),
         };
         let history = store
-            .history(id)?
+            .recent_revisions(id, HISTORY_LIMIT)?
             .into_iter()
-            .rev()
-            .take(HISTORY_LIMIT)
             .map(|r| RevisionView {
                 rev: r.rev,
                 saved_at: r.saved_at,
@@ -165,7 +163,7 @@ fn patent_counts(store: &Store, dossier: &Dossier) -> Option<PatentCounts> {
         }
         counts
     };
-    let counts = counting::suggest_patent_counts_by(dossier.attachments(), &count);
+    let counts = counting::suggest_patent_counts(dossier.attachments(), &count);
     Some(counts)
 }
 
@@ -179,44 +177,20 @@ fn read_attachment(store: &Store, sha256: &str) -> DeskResult<Vec<u8>> {
     Ok(bytes)
 }
 
-fn slot_view(
-    dossier: &Dossier,
-    report: &Report,
-    forms: &Forms,
-    slot: &SlotSpec,
-    today: Date,
-) -> SlotView {
+fn slot_view(dossier: &Dossier, slot: &SlotSpec) -> SlotView {
     let files: Vec<AttachmentRef> = dossier
         .attachments()
         .iter()
         .filter(|a| a.slot == slot.id)
         .cloned()
         .collect();
-    let missing = |r: &Report| {
-        let path = format!("attachments.{}", slot.id);
-        r.problems
-            .iter()
-            .any(|p| p.code == "attachment.missing" && p.path == path)
-    };
-    // Whether a conditional slot is needed is the validator's to say: a filled slot is asked
-    // about by validating the dossier without its files.
-    let required = match slot.required {
-        Requirement::Always => true,
-        Requirement::Never => false,
-        _ if files.is_empty() => missing(report),
-        _ => {
-            let mut probe = dossier.clone();
-            probe.attachments_mut().retain(|a| a.slot != slot.id);
-            missing(&probe.validate(forms, today))
-        }
-    };
     SlotView {
         id: slot.id.clone(),
         name: slot.label(),
         accept: slot.accept.clone(),
         max_mib: slot.max_mib,
         multiple: slot.multiple,
-        required,
+        required: dossier.requirement_holds(slot.required),
         files,
     }
 }
@@ -321,8 +295,7 @@ pub fn fill_gtins(store: &mut Store, id: DraftId, today: Date) -> DeskResult<Dra
             ),
         ));
     };
-    let filled =
-        crate::gtin::fill_gtins(&mut form).map_err(|e| DeskError::new(e.code(), e.text()))?;
+    let filled = crate::gtin::fill_gtins(&mut form)?;
     if filled > 0 {
         let products = serde_json::to_string(&form.products).map_err(DeskError::internal)?;
         drafting::edit_fields(store, id, &[("products".to_owned(), products)])?;
@@ -337,5 +310,5 @@ pub fn preview(
     width_px: u32,
 ) -> DeskResult<Vec<crate::preview::PreviewForm>> {
     let forms = drafting::render_draft(store, id)?;
-    crate::preview::preview_forms(&forms, width_px).map_err(|e| DeskError::new(e.code(), e.text()))
+    Ok(crate::preview::preview_forms(&forms, width_px)?)
 }

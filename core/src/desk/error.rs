@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::drafting::DraftError;
 use crate::filing::FilingError;
+use crate::gtin::GtinError;
 use crate::keys::KeyError;
+use crate::preview::PreviewError;
 use crate::seal::SealError;
 use crate::store::StoreError;
 use crate::text::Text;
@@ -86,6 +88,18 @@ impl From<FilingError> for DeskError {
 
 impl From<KeyError> for DeskError {
     fn from(e: KeyError) -> DeskError {
+        DeskError::new(e.code(), e.text())
+    }
+}
+
+impl From<GtinError> for DeskError {
+    fn from(e: GtinError) -> DeskError {
+        DeskError::new(e.code(), e.text())
+    }
+}
+
+impl From<PreviewError> for DeskError {
+    fn from(e: PreviewError) -> DeskError {
         DeskError::new(e.code(), e.text())
     }
 }

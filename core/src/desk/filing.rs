@@ -17,9 +17,7 @@ use super::signing::{SignerRef, open_signer};
 use super::{DeskError, DeskResult, Progress, ProgressTask, ProgressUnit};
 use crate::filing::outbox::{self, RunOptions, RunReport};
 use crate::filing::{self, FilingError, Link, LinkOptions, OpenSigner, Session, status};
-use crate::store::{
-    DraftId, ItemError, OutboxItem, OutboxState, Store, StoreError, SupplementDraft,
-};
+use crate::store::{DraftId, ItemError, OutboxItem, Store, StoreError, SupplementDraft};
 use crate::text::Text;
 
 /// How the desktop talks to the portal: sessions kept in the OS keyring, and a portal that
@@ -119,15 +117,7 @@ pub(crate) async fn run_outbox(
     options: RunOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> DeskResult<RunView> {
-    let todo: Vec<OutboxItem> = store
-        .outbox()?
-        .into_iter()
-        .filter(|i| match i.state {
-            OutboxState::Filed => false,
-            OutboxState::Failed => options.retry_failed,
-            _ => true,
-        })
-        .collect();
+    let todo = outbox::pending(store, &options)?;
     let total: u64 = todo.iter().map(|i| i.size).sum();
     let mut sent: HashMap<i64, u64> = todo.iter().map(|i| (i.id, i.upload_offset)).collect();
     let mut observe = |item: &OutboxItem, offset: u64| {
@@ -152,7 +142,7 @@ pub(crate) async fn run_outbox(
             label: Text::new("Đang gửi hồ sơ lên cổng", "Sending dossiers to the portal"),
         });
     };
-    let report = outbox::run_observed(store, link, options, &mut observe).await?;
+    let report = outbox::run_observed(store, link, todo, &mut observe).await?;
     Ok(report.into())
 }
 
@@ -213,12 +203,8 @@ pub async fn status_sync(store: &mut Store, link_options: &LinkOptions) -> DeskR
 
 /// A filed dossier as last synced, with its receipts and supplement requests.
 pub fn dossier_get(store: &Store, number: &str) -> DeskResult<DossierDetail> {
-    let view = status::last_known(store, Some(number))?
-        .into_iter()
-        .next()
-        .ok_or_else(|| FilingError::UnknownDossier(number.to_owned()))?;
-    let receipts = store
-        .receipts_of(number)?
+    let (view, receipts) = status::last_known_with_receipts(store, number)?;
+    let receipts = receipts
         .into_iter()
         .filter_map(|r| serde_json::from_value::<Receipt>(r.receipt).ok())
         .collect();

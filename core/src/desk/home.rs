@@ -126,7 +126,12 @@ impl FiledRow {
             received_at: view.status.receipt.received_at,
             synced_at: view.synced_at,
             draft_id: view.draft_id,
-            deadline: supplement_deadline(view),
+            // From the status history itself: the supplement draft's record exists only once a
+            // sync opened it.
+            deadline: view
+                .status
+                .open_supplement_request()
+                .map(|(_, deadline, _)| deadline),
             supplement_draft_id: open.and_then(|s| s.draft_id),
             fee_due: view.fee_due().map(|(amount_vnd, reference)| FeeDue {
                 amount_vnd,
@@ -134,23 +139,6 @@ impl FiledRow {
             }),
         }
     }
-}
-
-/// The last day of the supplement request now open, from the status history itself (the
-/// supplement draft's record exists only once a sync opened it).
-fn supplement_deadline(view: &DossierView) -> Option<Date> {
-    use hoso_portal::api::Status;
-    if view.status.status != StatusName::SupplementRequested {
-        return None;
-    }
-    view.status
-        .history
-        .iter()
-        .rev()
-        .find_map(|e| match &e.status {
-            Status::SupplementRequested { deadline, .. } => Some(*deadline),
-            _ => None,
-        })
 }
 
 /// What an action asks of the user.

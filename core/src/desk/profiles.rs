@@ -72,7 +72,7 @@ pub fn profiles_list(store: &Store) -> DeskResult<Vec<ProfileRow>> {
 
 pub fn profile_get(store: &Store, id: ProfileId, today: Date) -> DeskResult<ProfileDoc> {
     let stored = store.profile(id)?;
-    let profile = drafting::profile(store, id)?;
+    let profile = Profile::from_json(stored.data).map_err(drafting::DraftError::ProfileShape)?;
     Ok(ProfileDoc {
         id,
         report: profile_check(store, &profile, today)?,

@@ -167,10 +167,7 @@ fn check_row(kind: CheckKind, outcome: &CheckOutcome) -> CheckRow {
             checks::Status::Skipped => CheckStatus::Skipped,
         },
         code: outcome.code().map(|c| c.as_str().to_owned()),
-        message: outcome
-            .problem
-            .as_ref()
-            .map(|p| Text::new(&p.message.vi, &p.message.en)),
+        message: outcome.problem.as_ref().map(|p| Text::from(&p.message)),
     }
 }
 
@@ -204,18 +201,13 @@ fn candidates(settings: &Settings) -> Vec<ModuleCandidate> {
 /// is left to sealing, which may go online).
 pub fn tokens(store: &Store, draft: Option<DraftId>) -> DeskResult<Vec<TokenView>> {
     let settings = app::settings_get(store)?;
-    let applicant_tax_code = match draft {
-        Some(id) => Some(
-            crate::drafting::load(store, id)?
-                .applicant()
-                .tax_code
-                .trim()
-                .to_owned(),
-        ),
-        None => None,
-    };
-    let anchors = match draft {
-        Some(_) => Some(anchors(&settings)?),
+    // What a certificate is checked against: the trust anchors and the applicant's tax code.
+    let against = match draft {
+        Some(id) => {
+            let dossier = crate::drafting::load(store, id)?;
+            let tax_code = dossier.applicant().tax_code.trim().to_owned();
+            Some((anchors(&settings)?, tax_code))
+        }
         None => None,
     };
     let now = Timestamp::now();
@@ -251,8 +243,8 @@ pub fn tokens(store: &Store, draft: Option<DraftId>) -> DeskResult<Vec<TokenView
                 .certificates
                 .iter()
                 .map(|c| {
-                    let checks = match (&anchors, &applicant_tax_code) {
-                        (Some(anchors), Some(tax)) if !c.is_ca => {
+                    let checks = match &against {
+                        Some((anchors, tax)) if !c.is_ca => {
                             let report = checks::check_certificate(
                                 &c.certificate,
                                 &chain,
@@ -440,7 +432,7 @@ pub async fn seal(
                 .certificate
                 .warnings()
                 .into_iter()
-                .map(|(_, p)| Text::new(&p.message.vi, &p.message.en))
+                .map(|(_, p)| Text::from(&p.message))
                 .collect(),
         });
     }

@@ -23,7 +23,7 @@ use super::{FilingError, Link};
 use crate::dossier_xml;
 use crate::seal::Sealed;
 use crate::store::{
-    DraftId, ItemError, NewOutboxItem, OutboxItem, OutboxState, Store, StoredReceipt,
+    DraftId, ItemError, NewOutboxItem, OutboxItem, OutboxState, Store, StoreError, StoredReceipt,
 };
 
 /// What queuing did.
@@ -207,18 +207,14 @@ pub async fn run(
     link: &mut Link<'_>,
     options: RunOptions,
 ) -> Result<RunReport, FilingError> {
-    run_observed(store, link, options, &mut |_, _| {}).await
+    let todo = pending(store, &options)?;
+    run_observed(store, link, todo, &mut |_, _| {}).await
 }
 
-/// [`run`], telling `observe` how many bytes of an item the portal holds each time an upload
-/// chunk is acknowledged (and when an upload starts or resumes), after the offset is saved.
-pub async fn run_observed(
-    store: &mut Store,
-    link: &mut Link<'_>,
-    options: RunOptions,
-    observe: &mut dyn FnMut(&OutboxItem, u64),
-) -> Result<RunReport, FilingError> {
-    let todo: Vec<OutboxItem> = store
+/// The items a run with `options` works on, oldest first: every item not filed (and not
+/// failed, unless asked), or the one item asked for, whatever its state.
+pub fn pending(store: &Store, options: &RunOptions) -> Result<Vec<OutboxItem>, StoreError> {
+    Ok(store
         .outbox()?
         .into_iter()
         .filter(|i| options.only.is_none_or(|id| id == i.id))
@@ -227,7 +223,18 @@ pub async fn run_observed(
             OutboxState::Failed => options.retry_failed || options.only.is_some(),
             _ => true,
         })
-        .collect();
+        .collect())
+}
+
+/// [`run`] over `todo` (from [`pending`]), telling `observe` how many bytes of an item the
+/// portal holds each time an upload chunk is acknowledged (and when an upload starts or
+/// resumes), after the offset is saved.
+pub async fn run_observed(
+    store: &mut Store,
+    link: &mut Link<'_>,
+    todo: Vec<OutboxItem>,
+    observe: &mut dyn FnMut(&OutboxItem, u64),
+) -> Result<RunReport, FilingError> {
     let mut report = RunReport::default();
     if todo.iter().any(|i| i.state != OutboxState::Filed)
         && let Err(e) = link.connect().await

@@ -182,6 +182,13 @@ impl LoginVerifier for CmsLoginVerifier {
     }
 }
 
+/// The verifiers of a portal that trusts `anchors` and signs receipts with its own key from
+/// `data_dir` ([`receipt_signer`]): what `hoso portal serve` runs with.
+pub fn verifiers_for(data_dir: &Path, anchors: TrustAnchors) -> Result<Verifiers, ReceiptKeyError> {
+    let receipt_signer = receipt_signer(data_dir)?;
+    Ok(server_verifiers(anchors, Arc::new(receipt_signer)))
+}
+
 /// Why the portal's receipt key could not be had.
 #[derive(Debug, thiserror::Error)]
 pub enum ReceiptKeyError {

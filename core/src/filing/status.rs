@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::{FilingError, Link};
-use crate::store::{DraftId, Store, StoreError, SupplementDraft};
+use crate::store::{DraftId, Store, StoreError, StoredReceipt, StoredStatus, SupplementDraft};
 use crate::text::Text;
 
 /// A dossier as last synced, with what this data folder knows besides.
@@ -123,43 +123,54 @@ pub async fn sync(
 /// What the store knows, without asking the portal: one dossier, or all.
 pub fn last_known(store: &Store, number: Option<&str>) -> Result<Vec<DossierView>, FilingError> {
     let rows = match number {
-        Some(n) => vec![
-            store
-                .dossier_status(n)?
-                .ok_or_else(|| FilingError::UnknownDossier(n.to_owned()))?,
-        ],
+        Some(n) => vec![stored_status(store, n)?],
         None => store.dossier_statuses()?,
     };
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let status: DossierStatus =
-            serde_json::from_value(row.detail).map_err(|e| StoreError::Corrupt {
-                detail: format!("status of {}: {e}", row.dossier_number),
-            })?;
-        let draft_id = store
-            .receipts_of(&row.dossier_number)?
-            .into_iter()
-            .find(|r| r.supplement == 0)
-            .and_then(|r| r.draft_id);
-        out.push(DossierView {
-            supplement_drafts: store.supplement_requests(&row.dossier_number)?,
-            status,
-            synced_at: row.synced_at,
-            draft_id,
-        });
-    }
-    Ok(out)
+    rows.into_iter()
+        .map(|row| Ok(view_of(store, row)?.0))
+        .collect()
+}
+
+/// One dossier as [`last_known`] gives it, with the receipts stored for it (its own, then its
+/// supplements'), which the view is partly read from.
+pub fn last_known_with_receipts(
+    store: &Store,
+    number: &str,
+) -> Result<(DossierView, Vec<StoredReceipt>), FilingError> {
+    view_of(store, stored_status(store, number)?)
+}
+
+fn stored_status(store: &Store, number: &str) -> Result<StoredStatus, FilingError> {
+    store
+        .dossier_status(number)?
+        .ok_or_else(|| FilingError::UnknownDossier(number.to_owned()))
+}
+
+fn view_of(
+    store: &Store,
+    row: StoredStatus,
+) -> Result<(DossierView, Vec<StoredReceipt>), FilingError> {
+    let status: DossierStatus =
+        serde_json::from_value(row.detail).map_err(|e| StoreError::Corrupt {
+            detail: format!("status of {}: {e}", row.dossier_number),
+        })?;
+    let receipts = store.receipts_of(&row.dossier_number)?;
+    let draft_id = receipts
+        .iter()
+        .find(|r| r.supplement == 0)
+        .and_then(|r| r.draft_id);
+    let view = DossierView {
+        supplement_drafts: store.supplement_requests(&row.dossier_number)?,
+        status,
+        synced_at: row.synced_at,
+        draft_id,
+    };
+    Ok((view, receipts))
 }
 
 /// Opens the supplement draft of the request now open, once per request.
 fn follow_up(store: &mut Store, status: &DossierStatus) -> Result<(), FilingError> {
-    if status.status != StatusName::SupplementRequested {
-        return Ok(());
-    }
-    let Some((at, deadline, message)) = status.history.iter().rev().find_map(|e| match &e.status {
-        Status::SupplementRequested { deadline, message } => Some((e.at, *deadline, message)),
-        _ => None,
-    }) else {
+    let Some((at, deadline, message)) = status.open_supplement_request() else {
         return Ok(());
     };
     let number = &status.dossier_number;
@@ -183,7 +194,7 @@ fn follow_up(store: &mut Store, status: &DossierStatus) -> Result<(), FilingErro
         dossier_number: number.clone(),
         requested_at: requested_at.clone(),
         deadline: deadline.to_string(),
-        message: message.clone(),
+        message: message.to_owned(),
         draft_id: None,
         original_draft_id: original,
         note: note.clone(),

@@ -95,8 +95,12 @@ impl BarcodeForm {
         );
         self.check_products(c, prefix.as_ref());
         c.signatory(&self.signatory);
-        let agent = self.representative.acts_by_authority();
-        c.attachments(&self.attachments, |r| r == Requirement::Agent && agent);
+        c.attachments(&self.attachments, |r| self.condition_holds(r));
+    }
+
+    /// Whether a conditional attachment slot's condition holds for this form.
+    pub(crate) fn condition_holds(&self, r: Requirement) -> bool {
+        r == Requirement::Agent && self.representative.acts_by_authority()
     }
 
     fn check_prefix(&self, c: &mut Checker<'_>) -> Option<CompanyPrefix> {

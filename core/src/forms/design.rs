@@ -118,12 +118,15 @@ impl IndustrialDesignForm {
         }
         c.priority(DossierKind::IndustrialDesign, &self.priority);
         c.signatory(&self.signatory);
-        let agent = self.representative.acts_by_authority();
-        let priority = !self.priority.is_empty();
-        c.attachments(&self.attachments, |r| match r {
-            Requirement::Agent => agent,
-            Requirement::Priority => priority,
+        c.attachments(&self.attachments, |r| self.condition_holds(r));
+    }
+
+    /// Whether a conditional attachment slot's condition holds for this form.
+    pub(crate) fn condition_holds(&self, r: Requirement) -> bool {
+        match r {
+            Requirement::Agent => self.representative.acts_by_authority(),
+            Requirement::Priority => !self.priority.is_empty(),
             _ => false,
-        });
+        }
     }
 }

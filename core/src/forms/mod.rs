@@ -27,7 +27,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::kind::DossierKind;
-use crate::legal::Forms;
+use crate::legal::{Forms, Requirement};
 use crate::text::nfc_json;
 use crate::validate::{Checker, Report};
 
@@ -190,6 +190,17 @@ impl Dossier {
             (false, false) => format!("{name} — {s}"),
             (false, true) => s,
             (true, _) => name.clone(),
+        }
+    }
+
+    /// Whether an attachment slot with requirement `r` must be filled for the dossier as it now
+    /// stands, as validation decides it. Conditions are on the form's fields, never on its
+    /// attachments, so a filled slot gets the same answer as an empty one.
+    pub fn requirement_holds(&self, r: Requirement) -> bool {
+        match r {
+            Requirement::Always => true,
+            Requirement::Never => false,
+            r => each_form!(self, f => f.condition_holds(r)),
         }
     }
 

@@ -173,13 +173,18 @@ impl TechTransferForm {
         }
         self.check_contract(c);
         c.signatory(&self.signatory);
-        let agent = self.representative.acts_by_authority();
-        let foreign = !matches!(self.contract.language.trim(), "" | "vi");
-        c.attachments(&self.attachments, |r| match r {
-            Requirement::Agent => agent,
-            Requirement::ForeignLanguageContract => foreign,
+        c.attachments(&self.attachments, |r| self.condition_holds(r));
+    }
+
+    /// Whether a conditional attachment slot's condition holds for this form.
+    pub(crate) fn condition_holds(&self, r: Requirement) -> bool {
+        match r {
+            Requirement::Agent => self.representative.acts_by_authority(),
+            Requirement::ForeignLanguageContract => {
+                !matches!(self.contract.language.trim(), "" | "vi")
+            }
             _ => false,
-        });
+        }
     }
 
     fn check_contract(&self, c: &mut Checker<'_>) {

@@ -115,18 +115,20 @@ impl TrademarkForm {
         self.check_goods(c);
         c.priority(DossierKind::Trademark, &self.priority);
         c.signatory(&self.signatory);
-        let collective = matches!(
-            self.mark.mark_type,
-            MarkType::Collective | MarkType::Certification
-        );
-        let agent = self.representative.acts_by_authority();
-        let priority = !self.priority.is_empty();
-        c.attachments(&self.attachments, |r| match r {
-            Requirement::Agent => agent,
-            Requirement::Priority => priority,
-            Requirement::CollectiveOrCertification => collective,
+        c.attachments(&self.attachments, |r| self.condition_holds(r));
+    }
+
+    /// Whether a conditional attachment slot's condition holds for this form.
+    pub(crate) fn condition_holds(&self, r: Requirement) -> bool {
+        match r {
+            Requirement::Agent => self.representative.acts_by_authority(),
+            Requirement::Priority => !self.priority.is_empty(),
+            Requirement::CollectiveOrCertification => matches!(
+                self.mark.mark_type,
+                MarkType::Collective | MarkType::Certification
+            ),
             _ => false,
-        });
+        }
     }
 
     fn check_goods(&self, c: &mut Checker<'_>) {

@@ -67,6 +67,14 @@ pub struct RevisionInfo {
     pub doc: Value,
 }
 
+/// One revision in a list: everything but the document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RevisionSummary {
+    pub rev: u32,
+    pub saved_at: Timestamp,
+    pub summary: String,
+}
+
 /// The columns of [`DraftSummary`], in `read_summary`'s order.
 const SUMMARY_COLUMNS: &str = "d.id, d.kind, d.profile_id, d.title, d.created_at, \
      d.updated_at, d.sealed_at, d.current_rev";
@@ -246,6 +254,30 @@ impl Store {
             "SELECT rev, saved_at, summary, doc FROM revisions WHERE draft_id = ?1 ORDER BY rev",
         )?;
         let rows = stmt.query_map([id.0], read_revision)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The latest `limit` revisions of a draft, newest first, without their documents: the
+    /// editor lists them after every edit, and reading every revision's whole document for that
+    /// would cost more the longer the draft's history.
+    pub fn recent_revisions(
+        &self,
+        id: DraftId,
+        limit: usize,
+    ) -> Result<Vec<RevisionSummary>, StoreError> {
+        ensure_draft(&self.conn, id)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT rev, saved_at, summary FROM revisions WHERE draft_id = ?1 \
+             ORDER BY rev DESC LIMIT ?2",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![id.0, limit], |row| {
+            Ok(RevisionSummary {
+                rev: row.get(0)?,
+                saved_at: row.get::<_, SqlTs>(1)?.0,
+                summary: row.get(2)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

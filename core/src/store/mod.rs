@@ -37,7 +37,7 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 use rusqlite::{Connection, TransactionBehavior};
 
 pub use blobs::{AttachmentInfo, AttachmentReader};
-pub use drafts::{DraftId, DraftSummary, RevisionInfo, StoredDraft};
+pub use drafts::{DraftId, DraftSummary, RevisionInfo, RevisionSummary, StoredDraft};
 pub use error::StoreError;
 pub use outbox::{
     ItemError, NewOutboxItem, OutboxItem, OutboxState, StoredReceipt, StoredStatus, SupplementDraft,

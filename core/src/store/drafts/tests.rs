@@ -67,6 +67,38 @@ fn save_revision_appends_and_becomes_current() {
 }
 
 #[test]
+fn recent_revisions_are_the_newest_first_without_documents() {
+    let (_dir, mut store) = temp_store();
+    let id = store
+        .create_draft("trademark", None, "t", &trademark_doc("A"), "created")
+        .expect("create");
+    store
+        .save_revision(id, &trademark_doc("B"), "mark B")
+        .expect("save");
+    store
+        .save_revision(id, &trademark_doc("C"), "mark C")
+        .expect("save");
+    let history = store.history(id).expect("history");
+    let recent = store.recent_revisions(id, 2).expect("recent");
+    let revs: Vec<_> = recent
+        .iter()
+        .map(|r| (r.rev, r.summary.as_str(), r.saved_at))
+        .collect();
+    assert_eq!(
+        revs,
+        [
+            (3, "mark C", history[2].saved_at),
+            (2, "mark B", history[1].saved_at)
+        ]
+    );
+    assert_eq!(store.recent_revisions(id, 50).expect("all").len(), 3);
+    assert!(matches!(
+        store.recent_revisions(DraftId(404), 50),
+        Err(StoreError::NotFound { what: "draft", .. })
+    ));
+}
+
+#[test]
 fn restore_appends_a_copy_and_keeps_history() {
     let (_dir, mut store) = temp_store();
     let id = store
