@@ -30,25 +30,27 @@ fn read(app: &AppHandle) -> DesktopConfig {
 
 /// The data folder to open at start.
 pub fn data_dir(app: &AppHandle) -> Result<PathBuf, DeskError> {
-    if std::env::var_os(DATA_DIR_ENV).is_some_and(|d| !d.is_empty()) {
-        return Ok(default_data_dir()?);
+    // default_data_dir() gives HOSO_DATA_DIR when it is set: the remembered folder only
+    // counts without it.
+    if std::env::var_os(DATA_DIR_ENV).is_none_or(|d| d.is_empty())
+        && let Some(dir) = read(app).data_dir
+    {
+        return Ok(dir);
     }
-    match read(app).data_dir {
-        Some(d) => Ok(d),
-        None => Ok(default_data_dir()?),
-    }
+    Ok(default_data_dir()?)
 }
 
-/// The folder the next start will open, when it differs from the one in use.
-pub fn data_dir_at_next_start(app: &AppHandle) -> Option<PathBuf> {
-    read(app).data_dir
-}
-
-/// Remembers a new data folder for the next start (the store in use stays open).
-pub fn remember_data_dir(app: &AppHandle, current: &Path, wanted: &str) -> Result<(), DeskError> {
+/// Remembers a new data folder for the next start (the store in use stays open). Gives the
+/// folder `desktop.json` names for the next start, if any: the new one, or the one remembered
+/// before when `wanted` is empty or the folder in use.
+pub fn remember_data_dir(
+    app: &AppHandle,
+    current: &Path,
+    wanted: &str,
+) -> Result<Option<PathBuf>, DeskError> {
     let wanted = wanted.trim();
     if wanted.is_empty() || Path::new(wanted) == current {
-        return Ok(());
+        return Ok(read(app).data_dir);
     }
     let Some(path) = file(app) else {
         return Err(DeskError::internal("no configuration folder"));
@@ -60,5 +62,6 @@ pub fn remember_data_dir(app: &AppHandle, current: &Path, wanted: &str) -> Resul
         data_dir: Some(PathBuf::from(wanted)),
     };
     let bytes = serde_json::to_vec_pretty(&config).map_err(DeskError::internal)?;
-    std::fs::write(&path, bytes).map_err(DeskError::internal)
+    std::fs::write(&path, bytes).map_err(DeskError::internal)?;
+    Ok(config.data_dir)
 }

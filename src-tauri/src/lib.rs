@@ -77,7 +77,6 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 pub fn run() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     // Before any thread starts: the keyring the portal session is kept in is per thread on
     // Linux, and every thread started from here on shares this one (session.rs). Without a
     // keyring the app still works offline; the error shows when a session is needed.

@@ -9,7 +9,7 @@ use hoso_core::desk::{self, DeskError};
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 
-use crate::commands::long_task;
+use crate::commands::{long_task, with_store};
 use crate::state::AppState;
 use crate::texts;
 
@@ -45,15 +45,13 @@ pub async fn sync_and_notify(
 /// (the user sees those when they ask).
 pub fn start(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
+        let state = Arc::clone(&*app.state::<Arc<AppState>>());
         loop {
             tokio::time::sleep(EVERY).await;
-            let state = Arc::clone(&*app.state::<Arc<AppState>>());
-            let online = {
-                let store = state.store().lock().await;
-                desk::app::app_info(&store)
-                    .map(|i| i.online)
-                    .unwrap_or(false)
-            };
+            // app_info reads SQLite and asks the keyring (D-Bus on desktops): a blocking thread.
+            let online = with_store(&state, |s| Ok(desk::app::app_info(s)?.online))
+                .await
+                .unwrap_or(false);
             if online {
                 let _ = sync_and_notify(&app, &state).await;
             }

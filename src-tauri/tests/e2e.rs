@@ -24,7 +24,7 @@ use hoso_signing::pkcs11::{Module, Pin, provision};
 use hoso_signing::test_pki::{IssueSpec, KeySpec, TestPki};
 use hoso_signing::trust::TrustAnchors;
 use jiff::Timestamp;
-use support::webdriver::{Driver, Element, Session};
+use support::webdriver::{Driver, Element, Session, poll};
 
 const APPLICANT: &str = "0101234565";
 const STEP: Duration = Duration::from_secs(30);
@@ -182,15 +182,17 @@ impl Journey {
     /// Waits until every image matching `css` is decoded (a page of the preview is a large
     /// `data:` URL).
     async fn images_painted(&self, css: &str) {
-        let started = Instant::now();
         let script = format!(
             "return [...document.querySelectorAll('{}')].every(i => i.complete && i.naturalWidth > 0);",
             css.replace('\'', "\\'")
         );
-        while self.s.execute(&script, vec![]).await.unwrap() != serde_json::json!(true) {
-            assert!(started.elapsed() < STEP, "images of {css} not painted");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let painted = poll(STEP, Duration::from_millis(100), async || {
+            let all = self.s.execute(&script, vec![]).await?;
+            Ok((all == serde_json::json!(true)).then_some(()))
+        })
+        .await
+        .unwrap();
+        assert!(painted.is_some(), "images of {css} not painted");
     }
 
     async fn select(&self, testid: &str, value: &str) {
@@ -249,7 +251,7 @@ async fn a_clerk_files_a_trademark_from_profile_to_status_in_the_real_window() {
     std::fs::write(&anchors_pem, pki.root_pem()).unwrap();
     let portal_dir = dir.path().join("portal");
     let server = portal(&portal_dir, &anchors).await;
-    let mark = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/files/mark.png");
+    let mark = hoso_tests::repo_root().join("examples/files/mark.png");
 
     // The app, started by WebKitWebDriver under tauri-driver under Xvfb.
     let port = free_port();
@@ -410,11 +412,13 @@ async fn a_clerk_files_a_trademark_from_profile_to_status_in_the_real_window() {
     j.fill("pin-input", pin).await;
     // The dialog takes the PIN from its input's value: submit only once it holds all of it.
     let pin_input = j.el("pin-input").await;
-    let started = Instant::now();
-    while j.s.property(&pin_input, "value").await.unwrap() != serde_json::json!(pin) {
-        assert!(started.elapsed() < STEP, "the PIN did not reach the input");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let typed = poll(STEP, Duration::from_millis(50), async || {
+        let value = j.s.property(&pin_input, "value").await?;
+        Ok((value == serde_json::json!(pin)).then_some(()))
+    })
+    .await
+    .unwrap();
+    assert!(typed.is_some(), "the PIN did not reach the input");
     j.shot("pin-dialog").await;
     j.click("pin-submit").await;
     j.el_within("seal-result", Duration::from_secs(120)).await;

@@ -32,6 +32,13 @@ use crate::text::Text;
 /// What every desk function returns.
 pub type DeskResult<T> = Result<T, DeskError>;
 
+/// Today on the ministry's calendar (Vietnam, UTC+07:00 all year): the day that dates the
+/// app's filings and picks form versions, whatever the computer's own time zone.
+pub fn today() -> jiff::civil::Date {
+    let vietnam = jiff::tz::TimeZone::fixed(jiff::tz::offset(7));
+    jiff::Timestamp::now().to_zoned(vietnam).date()
+}
+
 /// One field edit: the field's path (`applicant.tax_code`, `goods.1.class`) and its value as
 /// typed, or JSON for a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

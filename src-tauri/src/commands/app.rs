@@ -4,7 +4,7 @@ use hoso_core::desk::{self, DeskError, app::AppInfo, app::Settings};
 use serde::Deserialize;
 use tauri::AppHandle;
 
-use super::{Shared, blocking, lang, with_store};
+use super::{Shared, ask_folder, ask_open, with_store};
 use crate::{config, dialogs, texts};
 
 #[tauri::command(rename_all = "snake_case")]
@@ -24,9 +24,9 @@ pub async fn settings_set(
     state: Shared<'_>,
     settings: Settings,
 ) -> Result<Settings, DeskError> {
-    config::remember_data_dir(&app, state.data_dir(), &settings.data_dir)?;
+    let next_start = config::remember_data_dir(&app, state.data_dir(), &settings.data_dir)?;
     let mut saved = with_store(&state, move |s| desk::app::settings_set(s, &settings)).await?;
-    if let Some(next) = config::data_dir_at_next_start(&app) {
+    if let Some(next) = next_start {
         saved.data_dir = next.display().to_string();
     }
     Ok(saved)
@@ -47,28 +47,22 @@ pub async fn settings_pick(
     state: Shared<'_>,
     what: Pick,
 ) -> Result<Option<String>, DeskError> {
-    let lang = lang(&state).await?;
-    blocking(move || {
-        let picked = match what {
-            Pick::DataDir => dialogs::pick_folder(&app, texts::pick_data_dir().get(lang)),
-            Pick::TrustAnchors => dialogs::pick_file(
-                &app,
-                texts::pick_trust_anchors().get(lang),
-                Some(dialogs::Filter {
-                    name: "PEM / DER",
-                    extensions: &["pem", "crt", "cer", "der"],
-                }),
-            ),
-            Pick::Pkcs11Module => dialogs::pick_file(
-                &app,
-                texts::pick_pkcs11_module().get(lang),
-                Some(dialogs::Filter {
-                    name: "PKCS#11",
-                    extensions: &["so", "dll", "dylib"],
-                }),
-            ),
-        };
-        Ok(picked.map(|p| p.display().to_string()))
-    })
-    .await
+    let picked = match what {
+        Pick::DataDir => ask_folder(app, &state, texts::pick_data_dir()).await?,
+        Pick::TrustAnchors => {
+            let filter = dialogs::Filter {
+                name: "PEM / DER",
+                extensions: &["pem", "crt", "cer", "der"],
+            };
+            ask_open(app, &state, texts::pick_trust_anchors(), Some(filter)).await?
+        }
+        Pick::Pkcs11Module => {
+            let filter = dialogs::Filter {
+                name: "PKCS#11",
+                extensions: &["so", "dll", "dylib"],
+            };
+            ask_open(app, &state, texts::pick_pkcs11_module(), Some(filter)).await?
+        }
+    };
+    Ok(picked.map(|p| p.display().to_string()))
 }

@@ -8,8 +8,8 @@ use hoso_core::preview::PreviewForm;
 use hoso_core::store::{DraftId, ProfileId};
 use tauri::AppHandle;
 
-use super::{Shared, blocking, lang, long_task, today, with_store};
-use crate::{dialogs, texts};
+use super::{Shared, ask_open, long_task, with_store};
+use crate::texts;
 
 /// Width of the preview's page images, in pixels: sharp at the window's usual size.
 const PREVIEW_WIDTH: u32 = 900;
@@ -26,7 +26,7 @@ pub async fn draft_new(
     profile_id: Option<i64>,
 ) -> Result<DraftView, DeskError> {
     with_store(&state, move |s| {
-        desk::drafts::draft_new(s, kind, profile_id.map(ProfileId), today())
+        desk::drafts::draft_new(s, kind, profile_id.map(ProfileId), desk::today())
     })
     .await
 }
@@ -34,7 +34,7 @@ pub async fn draft_new(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn draft_get(state: Shared<'_>, draft_id: i64) -> Result<DraftView, DeskError> {
     with_store(&state, move |s| {
-        desk::drafts::draft_get(s, DraftId(draft_id), today())
+        desk::drafts::draft_get(s, DraftId(draft_id), desk::today())
     })
     .await
 }
@@ -46,7 +46,7 @@ pub async fn draft_set(
     sets: Vec<FieldSet>,
 ) -> Result<DraftView, DeskError> {
     with_store(&state, move |s| {
-        desk::drafts::draft_set(s, DraftId(draft_id), &sets, today())
+        desk::drafts::draft_set(s, DraftId(draft_id), &sets, desk::today())
     })
     .await
 }
@@ -58,7 +58,7 @@ pub async fn draft_restore(
     rev: u32,
 ) -> Result<DraftView, DeskError> {
     with_store(&state, move |s| {
-        desk::drafts::draft_restore(s, DraftId(draft_id), rev, today())
+        desk::drafts::draft_restore(s, DraftId(draft_id), rev, desk::today())
     })
     .await
 }
@@ -66,7 +66,7 @@ pub async fn draft_restore(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn draft_fill_gtins(state: Shared<'_>, draft_id: i64) -> Result<DraftView, DeskError> {
     with_store(&state, move |s| {
-        desk::drafts::fill_gtins(s, DraftId(draft_id), today())
+        desk::drafts::fill_gtins(s, DraftId(draft_id), desk::today())
     })
     .await
 }
@@ -79,18 +79,10 @@ pub async fn attach_pick(
     draft_id: i64,
     slot: String,
 ) -> Result<DraftView, DeskError> {
-    let lang = lang(&state).await?;
-    let picked = blocking(move || {
-        Ok(dialogs::pick_file(
-            &app,
-            texts::pick_attachment().get(lang),
-            None,
-        ))
-    })
-    .await?;
+    let picked = ask_open(app, &state, texts::pick_attachment(), None).await?;
     with_store(&state, move |s| {
         let files: Vec<_> = picked.into_iter().collect();
-        desk::drafts::attach(s, DraftId(draft_id), &slot, &files, today())
+        desk::drafts::attach(s, DraftId(draft_id), &slot, &files, desk::today())
     })
     .await
 }
@@ -105,7 +97,7 @@ pub async fn attach_dropped(
 ) -> Result<DraftView, DeskError> {
     let files = state.take_drop(drop_id).unwrap_or_default();
     with_store(&state, move |s| {
-        desk::drafts::attach(s, DraftId(draft_id), &slot, &files, today())
+        desk::drafts::attach(s, DraftId(draft_id), &slot, &files, desk::today())
     })
     .await
 }
@@ -117,7 +109,7 @@ pub async fn detach(
     which: String,
 ) -> Result<DraftView, DeskError> {
     with_store(&state, move |s| {
-        desk::drafts::detach(s, DraftId(draft_id), &which, today())
+        desk::drafts::detach(s, DraftId(draft_id), &which, desk::today())
     })
     .await
 }

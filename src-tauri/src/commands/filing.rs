@@ -3,19 +3,17 @@
 use hoso_core::desk::drafts::DraftView;
 use hoso_core::desk::filing::{DossierDetail, RunView, SessionView, StatusSync};
 use hoso_core::desk::signing::SignerRef;
-use hoso_core::desk::{self, DeskError, Progress};
-use tauri::{AppHandle, Emitter};
+use hoso_core::desk::{self, DeskError};
+use tauri::AppHandle;
 
-use super::{Shared, long_task, today, with_store};
+use super::{Shared, emit_progress, long_task, with_store};
 use crate::watch;
 
 /// Sends what the outbox holds, with `progress` events per file and overall.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn outbox_run(app: AppHandle, state: Shared<'_>) -> Result<RunView, DeskError> {
     long_task(&state, move |store| {
-        let mut report = |p: Progress| {
-            let _ = app.emit("progress", p);
-        };
+        let mut report = emit_progress(&app);
         tauri::async_runtime::block_on(desk::filing::outbox_run(
             store,
             &desk::filing::link_options(),
@@ -57,7 +55,7 @@ pub async fn dossier_get(state: Shared<'_>, number: String) -> Result<DossierDet
 #[tauri::command(rename_all = "snake_case")]
 pub async fn supplement_open(state: Shared<'_>, number: String) -> Result<DraftView, DeskError> {
     with_store(&state, move |s| {
-        desk::filing::supplement_open(s, &number, today())
+        desk::filing::supplement_open(s, &number, desk::today())
     })
     .await
 }

@@ -8,23 +8,18 @@ pub mod filing;
 pub mod profiles;
 pub mod signing;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use hoso_core::Lang;
-use hoso_core::desk::{self, DeskError};
+use hoso_core::desk::{self, DeskError, Progress};
 use hoso_core::store::Store;
-use jiff::civil::Date;
-use tauri::State;
+use hoso_core::{Lang, Text};
+use tauri::{AppHandle, Emitter, State};
 
+use crate::dialogs::{self, Filter};
 use crate::state::AppState;
 
 pub type Shared<'a> = State<'a, Arc<AppState>>;
-
-/// Today in Vietnam: the day that dates filings and picks form versions.
-pub fn today() -> Date {
-    let vietnam = jiff::tz::TimeZone::fixed(jiff::tz::offset(7));
-    jiff::Timestamp::now().to_zoned(vietnam).date()
-}
 
 /// Runs blocking work (SQLite, rendering, the token) off the async runtime, on the shared
 /// store connection.
@@ -64,4 +59,58 @@ pub async fn blocking<T: Send + 'static>(
     tauri::async_runtime::spawn_blocking(work)
         .await
         .map_err(DeskError::internal)?
+}
+
+/// The progress callback of a long task: each report becomes a `progress` event.
+pub fn emit_progress(app: &AppHandle) -> impl Fn(Progress) {
+    move |p: Progress| {
+        let _ = app.emit("progress", p);
+    }
+}
+
+/// Shows a native dialog titled in the user's language. A dialog blocks the thread that waits
+/// for its answer, so it is shown from a blocking thread.
+async fn ask(
+    app: AppHandle,
+    state: &Arc<AppState>,
+    title: Text,
+    show: impl FnOnce(&AppHandle, &str) -> Option<PathBuf> + Send + 'static,
+) -> Result<Option<PathBuf>, DeskError> {
+    let lang = lang(state).await?;
+    blocking(move || Ok(show(&app, title.get(lang)))).await
+}
+
+/// Asks for one file to open; `None` when the dialog is cancelled.
+pub async fn ask_open(
+    app: AppHandle,
+    state: &Arc<AppState>,
+    title: Text,
+    filter: Option<Filter<'static>>,
+) -> Result<Option<PathBuf>, DeskError> {
+    ask(app, state, title, move |app, title| {
+        dialogs::pick_file(app, title, filter)
+    })
+    .await
+}
+
+/// Asks for a folder; `None` when the dialog is cancelled.
+pub async fn ask_folder(
+    app: AppHandle,
+    state: &Arc<AppState>,
+    title: Text,
+) -> Result<Option<PathBuf>, DeskError> {
+    ask(app, state, title, dialogs::pick_folder).await
+}
+
+/// Asks where to save `file_name`; `None` when the dialog is cancelled.
+pub async fn ask_save(
+    app: AppHandle,
+    state: &Arc<AppState>,
+    title: Text,
+    file_name: String,
+) -> Result<Option<PathBuf>, DeskError> {
+    ask(app, state, title, move |app, title| {
+        dialogs::save_file(app, title, &file_name)
+    })
+    .await
 }

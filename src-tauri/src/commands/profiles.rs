@@ -6,7 +6,7 @@ use hoso_core::profile::Profile;
 use hoso_core::store::ProfileId;
 use hoso_core::validate::Report;
 
-use super::{Shared, today, with_store};
+use super::{Shared, with_store};
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn profiles_list(state: Shared<'_>) -> Result<Vec<ProfileRow>, DeskError> {
@@ -16,7 +16,7 @@ pub async fn profiles_list(state: Shared<'_>) -> Result<Vec<ProfileRow>, DeskErr
 #[tauri::command(rename_all = "snake_case")]
 pub async fn profile_get(state: Shared<'_>, id: i64) -> Result<ProfileDoc, DeskError> {
     with_store(&state, move |s| {
-        desk::profiles::profile_get(s, ProfileId(id), today())
+        desk::profiles::profile_get(s, ProfileId(id), desk::today())
     })
     .await
 }
@@ -24,7 +24,7 @@ pub async fn profile_get(state: Shared<'_>, id: i64) -> Result<ProfileDoc, DeskE
 #[tauri::command(rename_all = "snake_case")]
 pub async fn profile_check(state: Shared<'_>, profile: Profile) -> Result<Report, DeskError> {
     with_store(&state, move |s| {
-        desk::profiles::profile_check(s, &profile, today())
+        desk::profiles::profile_check(s, &profile, desk::today())
     })
     .await
 }
@@ -36,7 +36,7 @@ pub async fn profile_save(
     profile: Profile,
 ) -> Result<ProfileSaved, DeskError> {
     with_store(&state, move |s| {
-        desk::profiles::profile_save(s, id.map(ProfileId), &profile, today())
+        desk::profiles::profile_save(s, id.map(ProfileId), &profile, desk::today())
     })
     .await
 }

@@ -2,11 +2,11 @@
 
 use hoso_core::desk::home::OutboxRow;
 use hoso_core::desk::signing::{SealOutcome, SignerRef, TokenView};
-use hoso_core::desk::{self, DeskError, Progress};
+use hoso_core::desk::{self, DeskError};
 use hoso_core::store::DraftId;
-use tauri::{AppHandle, Emitter};
+use tauri::AppHandle;
 
-use super::{Shared, blocking, lang, long_task, today, with_store};
+use super::{Shared, ask_open, ask_save, emit_progress, long_task, with_store};
 use crate::{dialogs, texts};
 
 #[tauri::command(rename_all = "snake_case")]
@@ -31,9 +31,7 @@ pub async fn seal(
 ) -> Result<SealOutcome, DeskError> {
     long_task(&state, move |store| {
         let ids: Vec<DraftId> = draft_ids.into_iter().map(DraftId).collect();
-        let mut report = |p: Progress| {
-            let _ = app.emit("progress", p);
-        };
+        let mut report = emit_progress(&app);
         tauri::async_runtime::block_on(desk::signing::seal(
             store,
             &ids,
@@ -41,7 +39,7 @@ pub async fn seal(
             secret,
             submit,
             &desk::filing::link_options(),
-            today(),
+            desk::today(),
             &mut report,
         ))
     })
@@ -51,18 +49,12 @@ pub async fn seal(
 /// Lets the user pick a PKCS#12 file to sign with.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn p12_pick(app: AppHandle, state: Shared<'_>) -> Result<Option<String>, DeskError> {
-    let lang = lang(&state).await?;
-    blocking(move || {
-        let filter = dialogs::Filter {
-            name: "PKCS#12",
-            extensions: &["p12", "pfx"],
-        };
-        Ok(
-            dialogs::pick_file(&app, texts::pick_p12().get(lang), Some(filter))
-                .map(|p| p.display().to_string()),
-        )
-    })
-    .await
+    let filter = dialogs::Filter {
+        name: "PKCS#12",
+        extensions: &["p12", "pfx"],
+    };
+    let picked = ask_open(app, &state, texts::pick_p12(), Some(filter)).await?;
+    Ok(picked.map(|p| p.display().to_string()))
 }
 
 /// Saves a sealed draft's `.asice` where the user says (a USB stick, to file elsewhere).
@@ -72,17 +64,8 @@ pub async fn container_export(
     state: Shared<'_>,
     draft_id: i64,
 ) -> Result<Option<String>, DeskError> {
-    let lang = lang(&state).await?;
     let name = format!("ho-so-{draft_id}.asice");
-    let Some(dest) = blocking(move || {
-        Ok(dialogs::save_file(
-            &app,
-            texts::save_container().get(lang),
-            &name,
-        ))
-    })
-    .await?
-    else {
+    let Some(dest) = ask_save(app, &state, texts::save_container(), name).await? else {
         return Ok(None);
     };
     with_store(&state, move |s| {
@@ -97,19 +80,11 @@ pub async fn container_import(
     app: AppHandle,
     state: Shared<'_>,
 ) -> Result<Option<OutboxRow>, DeskError> {
-    let lang = lang(&state).await?;
-    let picked = blocking(move || {
-        let filter = dialogs::Filter {
-            name: "ASiC-E",
-            extensions: &["asice", "sce"],
-        };
-        Ok(dialogs::pick_file(
-            &app,
-            texts::pick_container().get(lang),
-            Some(filter),
-        ))
-    })
-    .await?;
+    let filter = dialogs::Filter {
+        name: "ASiC-E",
+        extensions: &["asice", "sce"],
+    };
+    let picked = ask_open(app, &state, texts::pick_container(), Some(filter)).await?;
     let Some(path) = picked else { return Ok(None) };
     with_store(&state, move |s| {
         desk::filing::container_import(s, &path).map(Some)

@@ -36,6 +36,25 @@ impl std::fmt::Display for WebDriverError {
 
 type Result<T> = std::result::Result<T, WebDriverError>;
 
+/// Asks `probe` every `every` until it finds what it looks for, giving up once `limit` has
+/// passed (`None`); an error of the probe ends the wait at once.
+pub async fn poll<T>(
+    limit: Duration,
+    every: Duration,
+    mut probe: impl AsyncFnMut() -> Result<Option<T>>,
+) -> Result<Option<T>> {
+    let started = Instant::now();
+    loop {
+        if let Some(found) = probe().await? {
+            return Ok(Some(found));
+        }
+        if started.elapsed() > limit {
+            return Ok(None);
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
 async fn call(
     http: &reqwest::Client,
     method: reqwest::Method,
@@ -77,21 +96,13 @@ impl Driver {
 
     /// Waits until the driver answers `/status`.
     pub async fn wait_ready(&self, limit: Duration) -> Result<()> {
-        let started = Instant::now();
-        loop {
-            if let Ok(r) = self.http.get(format!("{}/status", self.base)).send().await
-                && r.status().is_success()
-            {
-                return Ok(());
-            }
-            if started.elapsed() > limit {
-                return Err(WebDriverError(format!(
-                    "no WebDriver at {} after {limit:?}",
-                    self.base
-                )));
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let url = format!("{}/status", self.base);
+        poll(limit, Duration::from_millis(100), async || {
+            let answer = self.http.get(&url).send().await;
+            Ok(answer.is_ok_and(|r| r.status().is_success()).then_some(()))
+        })
+        .await?
+        .ok_or_else(|| WebDriverError(format!("no WebDriver at {} after {limit:?}", self.base)))
     }
 
     /// Starts the app: a session whose browser is the Tauri binary.
@@ -158,18 +169,11 @@ impl Session {
 
     /// The first element matching `css`, waiting up to `limit` for it to appear.
     pub async fn wait_for(&self, css: &str, limit: Duration) -> Result<Element> {
-        let started = Instant::now();
-        loop {
-            if let Some(e) = self.find_all(css).await?.into_iter().next() {
-                return Ok(e);
-            }
-            if started.elapsed() > limit {
-                return Err(WebDriverError(format!(
-                    "`{css}` did not appear within {limit:?}"
-                )));
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        poll(limit, Duration::from_millis(100), async || {
+            Ok(self.find_all(css).await?.into_iter().next())
+        })
+        .await?
+        .ok_or_else(|| WebDriverError(format!("`{css}` did not appear within {limit:?}")))
     }
 
     /// Waits until the text of the first element matching `css` satisfies `pred`; returns it.
@@ -179,25 +183,25 @@ impl Session {
         limit: Duration,
         pred: impl Fn(&str) -> bool,
     ) -> Result<String> {
-        let started = Instant::now();
         let mut last = String::new();
-        loop {
+        let reached = poll(limit, Duration::from_millis(100), async || {
             if let Some(e) = self.find_all(css).await?.into_iter().next() {
                 // The element may be re-rendered between the find and the read.
                 if let Ok(t) = self.text(&e).await {
                     if pred(&t) {
-                        return Ok(t);
+                        return Ok(Some(t));
                     }
                     last = t;
                 }
             }
-            if started.elapsed() > limit {
-                return Err(WebDriverError(format!(
-                    "`{css}` did not reach the expected text within {limit:?}; last: {last:?}"
-                )));
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+            Ok(None)
+        })
+        .await?;
+        reached.ok_or_else(|| {
+            WebDriverError(format!(
+                "`{css}` did not reach the expected text within {limit:?}; last: {last:?}"
+            ))
+        })
     }
 
     /// Waits for an element matching `css` whose text contains `needle`; returns its
@@ -208,37 +212,28 @@ impl Session {
         limit: Duration,
         needle: &str,
     ) -> Result<String> {
-        let started = Instant::now();
-        loop {
+        poll(limit, Duration::from_millis(200), async || {
             for e in self.find_all(css).await? {
                 if let Ok(t) = self.text(&e).await
                     && t.contains(needle)
                     && let Some(id) = self.attribute(&e, "data-testid").await?
                 {
-                    return Ok(id);
+                    return Ok(Some(id));
                 }
             }
-            if started.elapsed() > limit {
-                return Err(WebDriverError(format!(
-                    "no `{css}` with text {needle:?} within {limit:?}"
-                )));
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+            Ok(None)
+        })
+        .await?
+        .ok_or_else(|| WebDriverError(format!("no `{css}` with text {needle:?} within {limit:?}")))
     }
 
     /// Waits until nothing matches `css`.
     pub async fn wait_gone(&self, css: &str, limit: Duration) -> Result<()> {
-        let started = Instant::now();
-        while !self.find_all(css).await?.is_empty() {
-            if started.elapsed() > limit {
-                return Err(WebDriverError(format!(
-                    "`{css}` still present after {limit:?}"
-                )));
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Ok(())
+        poll(limit, Duration::from_millis(100), async || {
+            Ok(self.find_all(css).await?.is_empty().then_some(()))
+        })
+        .await?
+        .ok_or_else(|| WebDriverError(format!("`{css}` still present after {limit:?}")))
     }
 
     pub async fn click(&self, e: &Element) -> Result<()> {
