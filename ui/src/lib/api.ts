@@ -10,7 +10,9 @@ import type {
   FieldSet,
   FiledRow,
   Home,
+  NiceHit,
   OutboxRow,
+  PreviewForm,
   ProcedureView,
   Profile,
   ProfileDoc,
@@ -27,7 +29,6 @@ import type {
   Text,
   TokenView,
 } from "./bindings";
-import type { NiceHit, PreviewForm } from "./bindings";
 
 /** How a failed command rejects (the contract's error shape). */
 export type DeskError = { code: string; message: Text; report: Report | null };
@@ -51,6 +52,10 @@ export function asDeskError(e: unknown): DeskError {
   const detail = e instanceof Error ? e.message : String(e);
   return { code: "internal", message: { vi: detail, en: detail }, report: null };
 }
+
+/** Why a run stopped early, as a DeskError for the ErrorBanner; `null` when it did not stop. */
+export const runStopped = (run: RunView): DeskError | null =>
+  run.stopped ? { code: run.stopped.code, message: run.stopped.message, report: null } : null;
 
 export type SettingsPick = "data_dir" | "trust_anchors" | "pkcs11_module";
 

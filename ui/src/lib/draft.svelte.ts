@@ -2,6 +2,7 @@
 // yet sent, and the last DraftView that came back (problems, fees, slots, revisions).
 import type { DraftView, FieldSet, Problem } from "./bindings";
 import { asDeskError, draftSet, type DeskError } from "./api";
+import { problemsAt, problemsUnder } from "./fields";
 import { getPath, setPath } from "./util";
 
 export type SaveState = "saved" | "pending" | "saving" | "error";
@@ -32,12 +33,12 @@ export class DraftSession {
 
   /** Problems whose path is exactly `path`. */
   problemsAt(path: string): Problem[] {
-    return this.problems.filter((p) => p.path === path);
+    return problemsAt(this.problems, path);
   }
 
   /** Problems of `path` and of everything under it. */
   problemsUnder(path: string): Problem[] {
-    return this.problems.filter((p) => p.path === path || p.path.startsWith(`${path}.`));
+    return problemsUnder(this.problems, path);
   }
 
   value(path: string): unknown {
@@ -108,7 +109,6 @@ export class DraftSession {
   }
 
   dispose() {
-    if (this.timer) clearTimeout(this.timer);
     void this.flush();
   }
 }

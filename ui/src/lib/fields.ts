@@ -1,4 +1,5 @@
 import type { Problem } from "./bindings";
+import { fieldId } from "./util";
 
 /** What a form field talks to: the draft editor or the profile editor. */
 export interface FieldHost {
@@ -9,6 +10,14 @@ export interface FieldHost {
   problemsUnder(path: string): Problem[];
 }
 
+/** The problems whose path is exactly `path`. */
+export const problemsAt = (problems: Problem[], path: string): Problem[] =>
+  problems.filter((p) => p.path === path);
+
+/** The problems of `path` and of everything under it. */
+export const problemsUnder = (problems: Problem[], path: string): Problem[] =>
+  problems.filter((p) => p.path === path || p.path.startsWith(`${path}.`));
+
 /** DOM id of a field's input, and of its problem message. */
 export const inputId = (path: string) => `input-${path.replace(/[^\w-]/g, "_")}`;
 export const problemId = (path: string) => `problem-${path.replace(/[^\w-]/g, "_")}`;
@@ -17,7 +26,7 @@ export const problemId = (path: string) => `problem-${path.replace(/[^\w-]/g, "_
 export function focusField(path: string): boolean {
   const segs = path.split(".");
   while (segs.length) {
-    const el = document.querySelector<HTMLElement>(`[data-testid="field-${segs.join(".").replace(/["\\]/g, "\\$&")}"]`);
+    const el = document.querySelector<HTMLElement>(`[data-testid="${fieldId(segs.join(".").replace(/["\\]/g, "\\$&"))}"]`);
     if (el) {
       el.scrollIntoView?.({ block: "center" });
       el.focus();

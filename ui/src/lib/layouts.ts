@@ -339,8 +339,6 @@ export function layoutKeys(): string[] {
   return [...keys];
 }
 
-/** The columns of the barcode product list. */
-
 export const PROFILE_LAYOUTS: Record<"enterprise" | "agent", FieldSpec[]> = {
   enterprise: [
     { type: "text", path: "name", label: "f.name", wide: true },

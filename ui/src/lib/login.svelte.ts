@@ -7,7 +7,7 @@ type Pending = { resolve: (ok: boolean) => void };
 export const login = $state({ open: false });
 let waiting: Pending[] = [];
 
-export function requestLogin(): Promise<boolean> {
+function requestLogin(): Promise<boolean> {
   login.open = true;
   return new Promise((resolve) => waiting.push({ resolve }));
 }
@@ -19,7 +19,7 @@ export function finishLogin(ok: boolean) {
   w.forEach((p) => p.resolve(ok));
 }
 
-export const LOGIN_REQUIRED = "session.login_required";
+const LOGIN_REQUIRED = "session.login_required";
 
 export async function withLogin<T>(run: () => Promise<T>): Promise<T> {
   try {

@@ -1,4 +1,4 @@
-/** Calls `fn` once `ms` have passed without another call; `flush` runs it now. */
+/** Calls `fn` once `ms` have passed without another call; `cancel` drops the waiting call. */
 export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number) {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let last: A | null = null;
@@ -14,10 +14,6 @@ export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: numb
     last = args;
     if (timer) clearTimeout(timer);
     timer = setTimeout(run, ms);
-  };
-  call.flush = () => {
-    if (timer) clearTimeout(timer);
-    run();
   };
   call.cancel = () => {
     if (timer) clearTimeout(timer);
