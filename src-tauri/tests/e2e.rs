@@ -14,7 +14,6 @@ mod support;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hoso_core::filing::server;
@@ -82,8 +81,7 @@ impl Drop for DriverProcess {
 }
 
 async fn portal(data: &Path, anchors: &TrustAnchors) -> RunningServer {
-    let key = server::receipt_signer(data).unwrap();
-    let verifiers = server::server_verifiers(anchors.clone(), Arc::new(key));
+    let verifiers = server::verifiers_for(data, anchors.clone()).unwrap();
     Server::bind(
         SocketAddr::from(([127, 0, 0, 1], 0)),
         ServerConfig::new(data),
