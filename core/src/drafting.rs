@@ -109,6 +109,27 @@ impl DraftError {
             DraftError::Store(StoreError::Io { path, source }) => {
                 format!("Không dùng được {}: {source}.", path.display())
             }
+            DraftError::Store(StoreError::Undecryptable { what }) => {
+                format!("Không giải mã được {what}: dữ liệu đã bị sửa hoặc hỏng.")
+            }
+            DraftError::Store(StoreError::Locked {
+                has_passphrase_copy,
+            }) => {
+                let hint = if *has_passphrase_copy {
+                    " Hãy đặt biến HOSO_DATA_PASSPHRASE bằng cụm mật khẩu của thư mục."
+                } else {
+                    ""
+                };
+                format!(
+                    "Thư mục dữ liệu đã được mã hoá và khoá của nó không có trong kho khoá của hệ điều hành.{hint}"
+                )
+            }
+            DraftError::Store(StoreError::WrongKey) => {
+                "Khoá hoặc cụm mật khẩu không mở được thư mục dữ liệu này.".into()
+            }
+            DraftError::Store(StoreError::Keyring(e)) => {
+                format!("Kho khoá của hệ điều hành báo lỗi: {e}.")
+            }
             DraftError::Store(e) => format!("Lỗi kho dữ liệu: {e}."),
             DraftError::Form(FormError::Shape(m)) => {
                 format!("Dữ liệu tờ khai không đúng cấu trúc: {m}.")

@@ -58,6 +58,26 @@ pub enum StoreError {
     /// Neither `HOSO_DATA_DIR` nor a platform data folder is available.
     #[error("no data folder: set HOSO_DATA_DIR")]
     NoDataDir,
+
+    /// An encrypted value or file that the folder's key does not open: altered or damaged.
+    #[error("cannot decrypt {what}: it was altered or damaged")]
+    Undecryptable { what: String },
+
+    /// The folder is encrypted and its key is in neither the OS keyring nor given by a
+    /// passphrase.
+    #[error(
+        "the data folder is encrypted and its key is not in the OS keyring{}",
+        if *.has_passphrase_copy { "; set HOSO_DATA_PASSPHRASE to the folder's passphrase" } else { "" }
+    )]
+    Locked { has_passphrase_copy: bool },
+
+    /// The key or passphrase given does not open this folder.
+    #[error("this key or passphrase does not open the data folder")]
+    WrongKey,
+
+    /// The OS keyring refused to keep or give the folder's key.
+    #[error("the OS keyring failed: {0}")]
+    Keyring(String),
 }
 
 impl StoreError {
@@ -80,6 +100,10 @@ impl StoreError {
             StoreError::InvalidHash { .. } => "store.invalid_hash",
             StoreError::Corrupt { .. } => "store.corrupt",
             StoreError::NoDataDir => "store.no_data_dir",
+            StoreError::Undecryptable { .. } => "store.undecryptable",
+            StoreError::Locked { .. } => "store.locked",
+            StoreError::WrongKey => "store.wrong_key",
+            StoreError::Keyring(_) => "store.keyring",
         }
     }
 
@@ -162,6 +186,18 @@ mod tests {
             ),
             (StoreError::Corrupt { detail: "x".into() }, "store.corrupt"),
             (StoreError::NoDataDir, "store.no_data_dir"),
+            (
+                StoreError::Undecryptable { what: "x".into() },
+                "store.undecryptable",
+            ),
+            (
+                StoreError::Locked {
+                    has_passphrase_copy: true,
+                },
+                "store.locked",
+            ),
+            (StoreError::WrongKey, "store.wrong_key"),
+            (StoreError::Keyring("x".into()), "store.keyring"),
         ];
         for (err, code) in cases {
             assert_eq!(err.code(), code, "{err:?}");

@@ -20,6 +20,7 @@
 //! same folder: SQLite serialises writers (`busy_timeout` 5 s).
 
 mod blobs;
+mod crypt;
 mod drafts;
 mod error;
 mod migrate;
@@ -37,6 +38,8 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 use rusqlite::{Connection, TransactionBehavior};
 
 pub use blobs::{AttachmentInfo, AttachmentReader};
+pub(crate) use crypt::Crypt;
+pub use crypt::DataKey;
 pub use drafts::{DraftId, DraftSummary, RevisionInfo, RevisionSummary, StoredDraft};
 pub use error::StoreError;
 pub use outbox::{
@@ -58,12 +61,15 @@ const BUSY_TIMEOUT: Duration = Duration::from_millis(5000);
 pub struct Store {
     conn: Connection,
     data_dir: PathBuf,
+    /// `Some` for an encrypted folder: every user value and attachment goes through it.
+    crypt: Option<Crypt>,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
             .field("data_dir", &self.data_dir)
+            .field("encrypted", &self.crypt.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -75,6 +81,15 @@ impl Store {
     /// Refuses with [`StoreError::NewerSchema`] a folder written by a newer
     /// version of the application rather than risk misreading it.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        Store::open_with(data_dir, None)
+    }
+
+    /// Opens the data folder at `data_dir` encrypted with `key`.
+    pub fn open_with_key(data_dir: &Path, key: &DataKey) -> Result<Store, StoreError> {
+        Store::open_with(data_dir, Some(Crypt::new(key)))
+    }
+
+    fn open_with(data_dir: &Path, crypt: Option<Crypt>) -> Result<Store, StoreError> {
         create_private_dir(data_dir)?;
         let mut conn = Connection::open(data_dir.join(DB_FILE))?;
         configure(&conn)?;
@@ -82,9 +97,15 @@ impl Store {
         let store = Store {
             conn,
             data_dir: data_dir.to_path_buf(),
+            crypt,
         };
         store.prepare_attachment_dirs()?;
         Ok(store)
+    }
+
+    /// Whether this folder keeps its content encrypted.
+    pub fn is_encrypted(&self) -> bool {
+        self.crypt.is_some()
     }
 
     /// Opens the folder named by `HOSO_DATA_DIR`, else the platform data folder
