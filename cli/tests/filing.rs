@@ -31,7 +31,9 @@ fn hoso_command() -> Command {
         .env_remove("HOSO_PKCS11_MODULE")
         // The kernel's keyutils, also on a desktop: tests leave the user's own keyring alone
         // (core/tests/keyring.rs tests the Secret Service on a private bus).
-        .env("HOSO_KEYRING", "keyutils");
+        .env("HOSO_KEYRING", "keyutils")
+        // keyutils forgets at reboot: without a passphrase copy the folder would be in clear.
+        .env("HOSO_DATA_PASSPHRASE", "cụm mật khẩu thử");
     c
 }
 

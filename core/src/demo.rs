@@ -173,6 +173,8 @@ pub fn softhsm_dir() -> std::io::Result<SoftHsmDir> {
 #[derive(Debug)]
 pub struct DemoRun {
     pub data_dir: PathBuf,
+    /// The data folder keeps its content encrypted (store/key.rs decides).
+    pub encrypted: bool,
     pub dossiers: Vec<DemoDossier>,
     /// The reference portal's address while the demo ran; `None` when the dossiers were not
     /// valid, so nothing was filed.
@@ -251,9 +253,17 @@ pub fn run(
         .prefix("hoso-demo-")
         .tempdir()
         .map_err(io(&std::env::temp_dir()))?;
+    let own_folder = data_dir.is_none();
     let data_dir = data_dir.map_or_else(|| scratch.path().join("data"), Path::to_owned);
     let examples = materialise_examples(examples, scratch.path()).map_err(io(scratch.path()))?;
-    let mut store = Store::open(&data_dir).map_err(DraftError::from)?;
+    // The demo's own folder, removed at the end, is encrypted with a key that lives as long as
+    // the run; a folder that outlives it (the user's, or one kept) goes by the keyring's rules.
+    let mut store = if own_folder && !keep {
+        Store::open_with_key(&data_dir, &crate::store::DataKey::generate())
+    } else {
+        Store::open(&data_dir)
+    }
+    .map_err(DraftError::from)?;
     let mut dossiers = draft_examples(&mut store, &examples, today)?;
 
     let mut portal = None;
@@ -273,6 +283,7 @@ pub fn run(
     };
     Ok(DemoRun {
         data_dir,
+        encrypted: store.is_encrypted(),
         dossiers,
         portal,
         signed_with,

@@ -18,6 +18,7 @@ pub mod filing;
 pub mod forms;
 pub mod gtin;
 pub mod ident;
+pub mod keyring;
 pub mod keys;
 pub mod kind;
 pub mod legal;

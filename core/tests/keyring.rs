@@ -1,5 +1,6 @@
-//! Where portal sessions are kept on Linux: in the desktop session's Secret Service when it
-//! answers with its default collection unlocked, else in the kernel's keyutils.
+//! Where portal sessions and data folder keys are kept on Linux: in the desktop session's
+//! Secret Service when it answers with its default collection unlocked, else in the kernel's
+//! keyutils.
 //!
 //! The desktop is a real one for what the store sees: a private D-Bus session bus with GNOME
 //! Keyring on it, its login collection created and unlocked by a password on stdin as a
@@ -14,11 +15,15 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hoso_core::filing::session::{self, KEYRING_ENV, Session};
+use hoso_core::store::{KEY_FILE, ProfileKind, Store};
 use jiff::{SignedDuration, Timestamp};
 
 const TEST_NAME: &str = "sessions_go_to_an_unlocked_secret_service_and_to_keyutils_otherwise";
 const STEP_VAR: &str = "HOSO_TEST_KEYRING_STEP";
 const PORTAL_VAR: &str = "HOSO_TEST_KEYRING_PORTAL";
+/// The data folder the store steps open (`HOSO_DATA_DIR` is the app's; tests leave it alone).
+const FOLDER_VAR: &str = "HOSO_TEST_KEYRING_FOLDER";
+const SECRET_NAME: &str = "Công ty Bí mật Sao Mai";
 /// How long the bus and the keyring daemon get to come up.
 const START_LIMIT: Duration = Duration::from_secs(15);
 
@@ -128,6 +133,8 @@ fn step_on(address: &str, step: &str, keyring: Option<&str>, portal: &str, home:
     cmd.args([TEST_NAME, "--exact", "--nocapture", "--test-threads=1"])
         .env(STEP_VAR, step)
         .env(PORTAL_VAR, portal)
+        .env(FOLDER_VAR, home.join("data"))
+        .env_remove(hoso_core::store::PASSPHRASE_ENV)
         .env("DBUS_SESSION_BUS_ADDRESS", address)
         .env("HOME", home)
         // No X display: libdbus would try to start a bus for it.
@@ -155,6 +162,10 @@ fn session(portal: &str) -> Session {
     }
 }
 
+fn folder() -> std::path::PathBuf {
+    std::env::var_os(FOLDER_VAR).unwrap().into()
+}
+
 /// One step, in the process the parent started for it.
 fn run_step(step: &str, portal: &str) {
     match step {
@@ -169,6 +180,27 @@ fn run_step(step: &str, portal: &str) {
                 .expect("kept by the last process");
             assert_eq!(kept.access_token, session(portal).access_token);
             assert_eq!(kept.subject, session(portal).subject);
+        }
+        "folder-create" => {
+            assert_eq!(session::pick_store().unwrap(), "Secret Service");
+            let mut store = Store::open(&folder()).unwrap();
+            assert!(store.is_encrypted(), "a durable keyring: encrypted");
+            store
+                .add_profile(ProfileKind::Enterprise, SECRET_NAME, &serde_json::json!({}))
+                .unwrap();
+            let key_file = std::fs::read_to_string(folder().join(KEY_FILE)).unwrap();
+            assert!(!key_file.contains("passphrase_copy"), "{key_file}");
+        }
+        "folder-reopen" => {
+            assert_eq!(session::pick_store().unwrap(), "Secret Service");
+            let store = Store::open(&folder()).unwrap();
+            assert!(store.is_encrypted());
+            assert_eq!(store.profiles().unwrap()[0].name, SECRET_NAME);
+        }
+        "folder-locked-without-its-keyring" => {
+            assert_eq!(session::pick_store().unwrap(), "Linux keyutils");
+            let err = Store::open(&folder()).unwrap_err();
+            assert_eq!(err.code(), "store.locked", "{err}");
         }
         "keyutils-has-none" => {
             assert_eq!(session::pick_store().unwrap(), "Linux keyutils");
@@ -208,6 +240,13 @@ fn sessions_go_to_an_unlocked_secret_service_and_to_keyutils_otherwise() {
     let desktop = Desktop::start();
     desktop.step("save", None, &portal);
     desktop.step("load", None, &portal);
+    desktop.step("folder-create", None, &portal);
+    desktop.step("folder-reopen", None, &portal);
+    desktop.step(
+        "folder-locked-without-its-keyring",
+        Some("keyutils"),
+        &portal,
+    );
     desktop.step("keyutils-has-none", Some("keyutils"), &portal);
     desktop.step("lock", None, &portal);
     desktop.step("locked-falls-back", None, &portal);

@@ -270,6 +270,8 @@ async fn a_clerk_files_a_trademark_from_profile_to_status_in_the_real_window() {
         .env("HOSO_DIALOG_STUB", &mark)
         .env_remove("HOSO_LANG")
         .env("HOSO_KEYRING", "keyutils")
+        // keyutils forgets at reboot: the folder is encrypted through its passphrase copy.
+        .env("HOSO_DATA_PASSPHRASE", "cụm mật khẩu thử")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
@@ -295,6 +297,10 @@ async fn a_clerk_files_a_trademark_from_profile_to_status_in_the_real_window() {
     // The test CA's certificates name no OCSP or CRL address: revocation checks off.
     j.click("nav-settings").await;
     j.ready().await;
+    assert!(
+        j.text("encryption").await.starts_with("Đã mã hóa"),
+        "the data folder is encrypted"
+    );
     let check = j.el("settings-check-revocation").await;
     if j.s.property(&check, "checked").await.unwrap() == serde_json::json!(true) {
         j.click("settings-check-revocation").await;

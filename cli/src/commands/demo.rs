@@ -94,9 +94,17 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
 fn print(ctx: &Ctx, run: &DemoRun) {
     let out = ctx.out;
     say!(
-        "{} {}",
+        "{} {} ({})",
         out.t("Thư mục dữ liệu:", "Data folder:"),
-        run.data_dir.display()
+        run.data_dir.display(),
+        if run.encrypted {
+            out.t("đã mã hóa", "encrypted")
+        } else {
+            out.t(
+                "chưa mã hóa: không có kho khóa bền và chưa đặt HOSO_DATA_PASSPHRASE",
+                "not encrypted: no durable keyring and HOSO_DATA_PASSPHRASE not set",
+            )
+        }
     );
     if let (Some(portal), Some(signed_with)) = (&run.portal, run.signed_with) {
         say!(

@@ -46,6 +46,8 @@ pub struct AppInfo {
     /// Where portal sessions are kept ("Secret Service", "Linux keyutils", "Windows Credential
     /// Manager"); `None` when there is no keyring.
     pub keyring: Option<String>,
+    /// The data folder keeps drafts and attachments encrypted (store/key.rs).
+    pub encrypted: bool,
 }
 
 /// The settings as stored; unset ones take their defaults (Vietnamese, no extra module).
@@ -121,6 +123,7 @@ pub fn app_info(store: &Store) -> DeskResult<AppInfo> {
         portal_url: settings.portal_url,
         online,
         keyring: session::pick_store().ok().map(str::to_owned),
+        encrypted: store.is_encrypted(),
     })
 }
 

@@ -1,22 +1,10 @@
 //! Certificate login and the session it gives, kept in the OS keyring (never in a file).
 //!
-//! The keyring store is chosen once, explicitly, in [`pick_store`] — keyring-core built without
-//! a store would be an in-memory mock that forgets everything when the process ends:
-//!
-//! - Windows: Credential Manager (`windows-native-keyring-store`);
-//! - Linux: the desktop session's Secret Service (GNOME Keyring, KWallet) when it answers on
-//!   the session bus and its default collection is unlocked: a session kept there survives
-//!   logout and reboot, like the browser's passwords. Otherwise (SSH, a server, CI, a locked
-//!   collection that would prompt at every read) the kernel's keyutils
-//!   (`linux-keyutils-keyring-store`), which needs no desktop or D-Bus: a session kept there
-//!   survives process restarts within the login session (the key sits in the user's session
-//!   and persistent keyrings), **not a reboot**; after one, `hoso login` is needed again.
-//!   `HOSO_KEYRING=secret-service` or `=keyutils` chooses one store and no other.
-//! - Anything else: no store; `hoso login` says so.
+//! The keyring store is the one [`crate::keyring`] picks. A session kept in the Linux keyutils
+//! store does not survive a reboot; after one, `hoso login` is needed again. Without any store,
+//! `hoso login` says so.
 //!
 //! The token PIN is never stored: only the portal's short-lived bearer token is.
-
-use std::sync::OnceLock;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -30,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::FilingError;
+pub use crate::keyring::KEYRING_ENV;
 
 /// The keyring service under which sessions are kept; the user is the portal's URL.
 pub const KEYRING_SERVICE: &str = "hoso-portal-session";
@@ -85,85 +74,10 @@ pub fn normalise_url(url: &str) -> String {
     url.trim().trim_end_matches('/').to_owned()
 }
 
-/// The OS keyring store, chosen once per process; its name for the user.
-///
-/// On Linux this also gives the calling thread a session keyring when it has none, and the
-/// kernel keeps keyrings per thread: only threads started *after* the call share it. A program
-/// with several threads (the desktop app) calls this first, on its main thread, before it
-/// starts any; the CLI's single-threaded runtimes find the keyring on the one thread they use.
+/// The OS keyring store, chosen once per process ([`crate::keyring::pick_store`]); its name
+/// for the user.
 pub fn pick_store() -> Result<&'static str, FilingError> {
-    static PICKED: OnceLock<Result<&'static str, String>> = OnceLock::new();
-    PICKED
-        .get_or_init(set_platform_store)
-        .clone()
-        .map_err(FilingError::Keyring)
-}
-
-/// Chooses the Linux store: `secret-service`, `keyutils`, or unset for the first that works.
-pub const KEYRING_ENV: &str = "HOSO_KEYRING";
-
-#[cfg(target_os = "linux")]
-fn set_platform_store() -> Result<&'static str, String> {
-    match std::env::var(KEYRING_ENV).unwrap_or_default().as_str() {
-        "" => secret_service_store().or_else(|unavailable| {
-            tracing::info!("Secret Service not used ({unavailable}): keyutils instead");
-            keyutils_store()
-        }),
-        "secret-service" => secret_service_store(),
-        "keyutils" => keyutils_store(),
-        other => Err(format!(
-            "{KEYRING_ENV}={other}: expected secret-service or keyutils"
-        )),
-    }
-}
-
-/// The Secret Service, when it answers and its default collection is unlocked (a locked one
-/// asks the user to unlock it through a desktop prompt, which a terminal session cannot show).
-#[cfg(target_os = "linux")]
-fn secret_service_store() -> Result<&'static str, String> {
-    use dbus_secret_service::{EncryptionType, SecretService};
-    let service = SecretService::connect(EncryptionType::Dh)
-        .map_err(|e| format!("no Secret Service: {e}"))?;
-    let collection = service
-        .get_default_collection()
-        .map_err(|e| format!("no default collection: {e}"))?;
-    if collection
-        .is_locked()
-        .map_err(|e| format!("the default collection does not answer: {e}"))?
-    {
-        return Err("the default collection is locked".to_owned());
-    }
-    let store = dbus_secret_service_keyring_store::Store::new().map_err(|e| e.to_string())?;
-    keyring_core::set_default_store(store);
-    Ok("Secret Service")
-}
-
-#[cfg(target_os = "linux")]
-fn keyutils_store() -> Result<&'static str, String> {
-    use linux_keyutils::{KeyRing, KeyRingIdentifier};
-    // A process started outside a login session (a service, a container, CI) has no session
-    // keyring of its own; asking for one with `create` joins a new one (keyctl(2),
-    // KEYCTL_GET_KEYRING_ID), into which the user's persistent keyring is then linked: the
-    // session is kept there and later processes find it. Without this the kernel lends the
-    // user-session keyring, where linking into the persistent keyring is refused. In a login
-    // session this is the session keyring the process already has.
-    KeyRing::from_special_id(KeyRingIdentifier::Session, true)
-        .map_err(|e| format!("no session keyring: {e:?}"))?;
-    let store = linux_keyutils_keyring_store::Store::new().map_err(|e| e.to_string())?;
-    keyring_core::set_default_store(store);
-    Ok("Linux keyutils")
-}
-
-#[cfg(windows)]
-fn set_platform_store() -> Result<&'static str, String> {
-    let store = windows_native_keyring_store::Store::new().map_err(|e| e.to_string())?;
-    keyring_core::set_default_store(store);
-    Ok("Windows Credential Manager")
-}
-
-#[cfg(not(any(target_os = "linux", windows)))]
-fn set_platform_store() -> Result<&'static str, String> {
-    Err("no OS keyring store is built for this platform".to_owned())
+    crate::keyring::pick_store().map_err(FilingError::Keyring)
 }
 
 fn entry(portal: &str) -> Result<keyring_core::Entry, FilingError> {

@@ -98,6 +98,8 @@ impl Crypt {
     pub(crate) fn seal_value(&self, context: &str, plaintext: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; NONCE_LEN];
         OsRng.fill_bytes(&mut nonce);
+        // Only a message longer than 256 GiB fails to encrypt.
+        #[allow(clippy::expect_used)]
         let sealed = self
             .values
             .encrypt(
@@ -143,6 +145,7 @@ impl Crypt {
     /// The file name of the attachment whose content has this SHA-256 (hex): 64 hexadecimal
     /// digits that only the key holder can link to the content.
     pub(crate) fn blob_name(&self, sha256: &str) -> String {
+        #[allow(clippy::expect_used)]
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.name_key.as_ref())
             .expect("HMAC takes a key of any length");
         mac.update(sha256.as_bytes());

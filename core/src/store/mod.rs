@@ -23,6 +23,7 @@ mod blobs;
 mod crypt;
 mod drafts;
 mod error;
+mod key;
 mod migrate;
 mod outbox;
 mod packs;
@@ -35,13 +36,14 @@ use std::time::Duration;
 use jiff::Timestamp;
 use jiff::fmt::temporal::DateTimePrinter;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 pub use blobs::{AttachmentInfo, AttachmentReader};
 pub(crate) use crypt::Crypt;
 pub use crypt::DataKey;
 pub use drafts::{DraftId, DraftSummary, RevisionInfo, RevisionSummary, StoredDraft};
 pub use error::StoreError;
+pub use key::{KEY_FILE, KEYRING_SERVICE as DATA_KEYRING_SERVICE, PASSPHRASE_ENV};
 pub use outbox::{
     ItemError, NewOutboxItem, OutboxItem, OutboxState, StoredReceipt, StoredStatus, SupplementDraft,
 };
@@ -76,28 +78,50 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Opens (creating if needed) the data folder at `data_dir` and brings its
-    /// database schema up to date.
+    /// database schema up to date. An encrypted folder's key comes from the OS keyring, else
+    /// from its passphrase copy and `HOSO_DATA_PASSPHRASE`; a new folder is encrypted when its
+    /// key can be kept (`key.rs` has the rules).
     ///
     /// Refuses with [`StoreError::NewerSchema`] a folder written by a newer
-    /// version of the application rather than risk misreading it.
+    /// version of the application rather than risk misreading it, and with
+    /// [`StoreError::Locked`] an encrypted folder whose key is nowhere to be found.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
-        Store::open_with(data_dir, None)
+        let passphrase = std::env::var(PASSPHRASE_ENV)
+            .ok()
+            .filter(|p| !p.is_empty())
+            .map(zeroize::Zeroizing::new);
+        Store::open_with_passphrase(data_dir, passphrase.as_deref().map(String::as_str))
     }
 
-    /// Opens the data folder at `data_dir` encrypted with `key`.
-    pub fn open_with_key(data_dir: &Path, key: &DataKey) -> Result<Store, StoreError> {
-        Store::open_with(data_dir, Some(Crypt::new(key)))
-    }
-
-    fn open_with(data_dir: &Path, crypt: Option<Crypt>) -> Result<Store, StoreError> {
+    /// [`Store::open`] with the passphrase given here rather than in the environment.
+    pub fn open_with_passphrase(
+        data_dir: &Path,
+        passphrase: Option<&str>,
+    ) -> Result<Store, StoreError> {
         create_private_dir(data_dir)?;
+        let db_exists = data_dir.join(DB_FILE).exists();
+        let key = key::unlock(data_dir, db_exists, passphrase)?;
+        Store::open_with(data_dir, key)
+    }
+
+    /// Opens the data folder at `data_dir` encrypted with `key`, which the caller keeps (the
+    /// keyring is not used): a new folder takes it as its key, an existing one must have it.
+    pub fn open_with_key(data_dir: &Path, key: &DataKey) -> Result<Store, StoreError> {
+        create_private_dir(data_dir)?;
+        let db_exists = data_dir.join(DB_FILE).exists();
+        let key = key::adopt(data_dir, key, db_exists)?;
+        Store::open_with(data_dir, Some(key))
+    }
+
+    fn open_with(data_dir: &Path, key: Option<key::FolderKey>) -> Result<Store, StoreError> {
         let mut conn = Connection::open(data_dir.join(DB_FILE))?;
         configure(&conn)?;
         migrate::run(&mut conn)?;
+        bind_key(&conn, key.as_ref().map(|k| k.folder.as_str()))?;
         let store = Store {
             conn,
             data_dir: data_dir.to_path_buf(),
-            crypt,
+            crypt: key.map(|k| Crypt::new(&k.key)),
         };
         store.prepare_attachment_dirs()?;
         Ok(store)
@@ -152,6 +176,35 @@ pub fn default_data_dir() -> Result<PathBuf, StoreError> {
     directories::ProjectDirs::from("vn", "hoso", "hoso")
         .map(|dirs| dirs.data_dir().to_path_buf())
         .ok_or(StoreError::NoDataDir)
+}
+
+/// The database records the id of the key that encrypts it, so that a folder whose `hoso.key`
+/// went missing (or was swapped) is refused instead of being read, and written, in clear.
+fn bind_key(conn: &Connection, folder: Option<&str>) -> Result<(), StoreError> {
+    const SETTING: &str = "data_key_folder";
+    if let Some(folder) = folder {
+        conn.execute(
+            "INSERT OR IGNORE INTO settings (key, value) VALUES (?1, ?2)",
+            [SETTING, folder],
+        )?;
+    }
+    let bound: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = ?1",
+            [SETTING],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match (bound, folder) {
+        (None, None) => Ok(()),
+        (Some(bound), Some(folder)) if bound == folder => Ok(()),
+        (Some(_), None) => Err(StoreError::Corrupt {
+            detail: format!("the folder is encrypted but its {KEY_FILE} is missing"),
+        }),
+        (_, Some(_)) => Err(StoreError::Corrupt {
+            detail: format!("{KEY_FILE} belongs to another data folder"),
+        }),
+    }
 }
 
 fn configure(conn: &Connection) -> Result<(), StoreError> {
@@ -267,6 +320,83 @@ mod tests {
         Store::open(&data).expect("open");
         let mode = std::fs::metadata(&data).expect("stat").permissions().mode();
         assert_eq!(mode & 0o077, 0, "mode {mode:o}");
+    }
+
+    fn folder_id(dir: &Path) -> String {
+        let file = std::fs::read_to_string(dir.join(KEY_FILE)).expect("key file");
+        let json: serde_json::Value = serde_json::from_str(&file).expect("json");
+        json["folder"].as_str().expect("folder").to_owned()
+    }
+
+    #[test]
+    fn a_folder_opened_with_a_key_is_encrypted_and_needs_that_key() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let key = DataKey::generate();
+        let store = Store::open_with_key(dir.path(), &key).expect("new encrypted folder");
+        assert!(store.is_encrypted());
+        assert!(dir.path().join(KEY_FILE).is_file());
+        drop(store);
+        assert!(
+            Store::open_with_key(dir.path(), &key)
+                .expect("same key")
+                .is_encrypted()
+        );
+        let err = Store::open_with_key(dir.path(), &DataKey::generate()).expect_err("other key");
+        assert_eq!(err.code(), "store.wrong_key");
+        // In another process, a key the caller kept is neither cached nor in the keyring, and
+        // there is no passphrase copy: the folder is locked to everyone else.
+        key::forget_cached(&folder_id(dir.path()));
+        let err = Store::open_with_passphrase(dir.path(), Some("x")).expect_err("locked");
+        assert!(
+            matches!(
+                err,
+                StoreError::Locked {
+                    has_passphrase_copy: false
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_folder_created_with_a_passphrase_is_encrypted_and_opens_with_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open_with_passphrase(dir.path(), Some("cụm mật khẩu")).expect("create");
+        assert!(store.is_encrypted());
+        let key_file = std::fs::read_to_string(dir.path().join(KEY_FILE)).expect("key file");
+        assert!(key_file.contains("argon2id"), "{key_file}");
+        drop(store);
+        let folder = serde_json::from_str::<serde_json::Value>(&key_file).expect("json")["folder"]
+            .as_str()
+            .expect("folder")
+            .to_owned();
+        key::forget_cached(&folder);
+        // Whatever keyring this machine has: only the passphrase is sure to open it.
+        let store = Store::open_with_passphrase(dir.path(), Some("cụm mật khẩu")).expect("reopen");
+        assert!(store.is_encrypted());
+    }
+
+    #[test]
+    fn an_encrypted_folder_without_its_key_file_is_refused_not_read_in_clear() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        drop(Store::open_with_key(dir.path(), &DataKey::generate()).expect("create"));
+        std::fs::remove_file(dir.path().join(KEY_FILE)).expect("remove key file");
+        let err = Store::open_with_passphrase(dir.path(), None).expect_err("refused");
+        assert_eq!(err.code(), "store.corrupt");
+        assert!(err.to_string().contains("hoso.key is missing"), "{err}");
+    }
+
+    #[test]
+    fn a_folder_in_clear_stays_in_clear() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        drop(Store::open_with_passphrase(dir.path(), None).expect("create"));
+        if !dir.path().join(KEY_FILE).exists() {
+            // No durable keyring on this machine: created in clear, and a passphrase given
+            // later does not turn the existing folder into an encrypted one half-way.
+            let store = Store::open_with_passphrase(dir.path(), Some("later")).expect("reopen");
+            assert!(!store.is_encrypted());
+            assert!(!dir.path().join(KEY_FILE).exists());
+        }
     }
 
     #[test]

@@ -34,7 +34,11 @@ online: boolean,
  * Where portal sessions are kept ("Secret Service", "Linux keyutils", "Windows Credential
  * Manager"); `None` when there is no keyring.
  */
-keyring: string | null, };
+keyring: string | null, 
+/**
+ * The data folder keeps drafts and attachments encrypted (store/key.rs).
+ */
+encrypted: boolean, };
 
 /**
  * The applicant (chủ đơn, người nộp đơn) or, for a contract, a party to it.
