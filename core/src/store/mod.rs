@@ -2,15 +2,17 @@
 //! revisions, and attachments, all under one data folder.
 //!
 //! This module is the only code that opens the database or the attachment
-//! folder. Encryption at rest (DESIGN.md, "Secrets and local data") will land
-//! here without touching callers, which is why callers get values and readers,
-//! never a connection.
+//! folder. Encryption at rest (DESIGN.md, "Secrets and local data") lives here
+//! (`crypt.rs`, `key.rs`) without touching callers, which is why callers get
+//! values and readers, never a connection or a path.
 //!
 //! Layout of the data folder:
 //!
 //! ```text
+//! hoso.key                the id of the folder's key, a check value, a passphrase copy
 //! hoso.sqlite3            profiles, drafts, revisions, attachment index (WAL mode)
 //! attachments/ab/abcd…    one file per distinct content, named by its SHA-256
+//!                         (by a keyed hash of it, and encrypted, in an encrypted folder)
 //! attachments/tmp/        files being added; renamed into place once complete
 //! ```
 //!
