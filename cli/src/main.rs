@@ -77,6 +77,8 @@ enum Command {
     Outbox(commands::outbox::Args),
     /// Sync and show the status history of filed dossiers.
     Status(commands::status::Args),
+    /// How the data folder is protected; `data passphrase` adds a passphrase copy of its key.
+    Data(commands::data::Args),
 }
 
 fn main() -> ExitCode {
@@ -105,6 +107,7 @@ fn main() -> ExitCode {
         Command::Submit(args) => commands::submit::run(&ctx, args),
         Command::Outbox(args) => commands::outbox::run(&ctx, args),
         Command::Status(args) => commands::status::run(&ctx, args),
+        Command::Data(args) => commands::data::run(&ctx, args),
     };
     match result {
         Ok(code) => code,

@@ -43,9 +43,12 @@ impl Failure {
 impl From<DraftError> for Failure {
     fn from(e: DraftError) -> Failure {
         let exit = match &e {
-            DraftError::Store(StoreError::NotFound { .. } | StoreError::Sealed { .. }) => {
-                EXIT_INVALID
-            }
+            DraftError::Store(
+                StoreError::NotFound { .. }
+                | StoreError::Sealed { .. }
+                | StoreError::WrongKey
+                | StoreError::WeakPassphrase { .. },
+            ) => EXIT_INVALID,
             DraftError::Store(_) => EXIT_ENVIRONMENT,
             _ => EXIT_INVALID,
         };

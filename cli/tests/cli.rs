@@ -35,6 +35,9 @@ impl Hoso {
             .args(args)
             .env("HOSO_DATA_DIR", self.data.path())
             .env_remove("HOSO_LANG")
+            // Tests leave the user's own keyring alone (core/tests/keyring.rs tests it).
+            .env("HOSO_KEYRING", "keyutils")
+            .env_remove("HOSO_DATA_PASSPHRASE")
             .output()
             .unwrap()
     }

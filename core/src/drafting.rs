@@ -127,6 +127,9 @@ impl DraftError {
             DraftError::Store(StoreError::WrongKey) => {
                 "Khoá hoặc cụm mật khẩu không mở được thư mục dữ liệu này.".into()
             }
+            DraftError::Store(StoreError::WeakPassphrase { min_chars }) => {
+                format!("Cụm mật khẩu phải có ít nhất {min_chars} ký tự.")
+            }
             DraftError::Store(StoreError::Keyring(e)) => {
                 format!("Kho khoá của hệ điều hành báo lỗi: {e}.")
             }

@@ -12,7 +12,8 @@
 //!   (`linux-keyutils-keyring-store`), which needs no desktop or D-Bus: what is kept there
 //!   survives process restarts within the login session (the key sits in the user's session
 //!   and persistent keyrings), **not a reboot** ([`is_durable`]).
-//!   `HOSO_KEYRING=secret-service` or `=keyutils` chooses one store and no other.
+//!   `HOSO_KEYRING=secret-service` or `=keyutils` chooses one store and no other; `=none`, none
+//!   (a shared account: sessions are not kept, a folder opens by its passphrase only).
 //! - Anything else: no store.
 
 use std::sync::OnceLock;
@@ -49,8 +50,9 @@ fn set_platform_store() -> Result<&'static str, String> {
         }),
         "secret-service" => secret_service_store(),
         "keyutils" => keyutils_store(),
+        "none" => Err(format!("{KEYRING_ENV}=none: no keyring is used")),
         other => Err(format!(
-            "{KEYRING_ENV}={other}: expected secret-service or keyutils"
+            "{KEYRING_ENV}={other}: expected secret-service, keyutils or none"
         )),
     }
 }

@@ -1,6 +1,7 @@
 //! One module per command group; each function maps arguments to one hoso-core call.
 
 pub mod catalog;
+pub mod data;
 pub mod demo;
 pub mod draft;
 pub mod fees;
@@ -19,7 +20,7 @@ pub mod verify;
 
 use std::path::PathBuf;
 
-use hoso_core::store::Store;
+use hoso_core::store::{Store, default_data_dir};
 use jiff::civil::Date;
 
 use crate::output::{Failure, Out};
@@ -31,13 +32,28 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The data folder; an encrypted one whose key only its passphrase can give is opened by
+    /// asking for it, when a person is at the terminal.
     pub fn store(&self) -> Result<Store, Failure> {
-        let store = match &self.data_dir {
-            Some(dir) => Store::open(dir),
-            None => Store::open_default(),
+        let dir = match &self.data_dir {
+            Some(dir) => dir.clone(),
+            None => default_data_dir()?,
         };
-        Ok(store?)
+        match Store::open(&dir) {
+            Err(e) if data::wants_passphrase(&e) && !self.out.json && stdin_is_terminal() => {
+                let passphrase = data::ask(self.out.t(
+                    "Cụm mật khẩu của thư mục dữ liệu: ",
+                    "The data folder's passphrase: ",
+                ))?;
+                Ok(Store::open_with_passphrase(&dir, Some(&passphrase))?)
+            }
+            opened => Ok(opened?),
+        }
     }
+}
+
+fn stdin_is_terminal() -> bool {
+    std::io::IsTerminal::is_terminal(&std::io::stdin())
 }
 
 /// What a command that reads a dossier is pointed at: a draft in the store, or a file.

@@ -75,6 +75,10 @@ pub enum StoreError {
     #[error("this key or passphrase does not open the data folder")]
     WrongKey,
 
+    /// A passphrase too short to protect the folder's key.
+    #[error("the passphrase must have at least {min_chars} characters")]
+    WeakPassphrase { min_chars: usize },
+
     /// The OS keyring refused to keep or give the folder's key.
     #[error("the OS keyring failed: {0}")]
     Keyring(String),
@@ -103,6 +107,7 @@ impl StoreError {
             StoreError::Undecryptable { .. } => "store.undecryptable",
             StoreError::Locked { .. } => "store.locked",
             StoreError::WrongKey => "store.wrong_key",
+            StoreError::WeakPassphrase { .. } => "store.weak_passphrase",
             StoreError::Keyring(_) => "store.keyring",
         }
     }
@@ -198,6 +203,10 @@ mod tests {
             ),
             (StoreError::WrongKey, "store.wrong_key"),
             (StoreError::Keyring("x".into()), "store.keyring"),
+            (
+                StoreError::WeakPassphrase { min_chars: 10 },
+                "store.weak_passphrase",
+            ),
         ];
         for (err, code) in cases {
             assert_eq!(err.code(), code, "{err:?}");

@@ -64,6 +64,8 @@ const MEMORY_KIB: u32 = 64 * 1024;
 const ITERATIONS: u32 = 3;
 const PARALLELISM: u32 = 1;
 const SALT_LEN: usize = 16;
+/// The shortest passphrase taken: Argon2 slows guessing, it does not make a short one safe.
+pub const MIN_PASSPHRASE_CHARS: usize = 10;
 const NONCE_LEN: usize = 24;
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -337,6 +339,63 @@ fn write_new(dir: &Path, file: &KeyFile) -> io::Result<()> {
     Ok(())
 }
 
+/// How a folder is protected, for `hoso data` and Settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Protection {
+    pub encrypted: bool,
+    /// `hoso.key` keeps a copy of the key sealed by a passphrase.
+    pub passphrase_copy: bool,
+}
+
+pub(super) fn protection(dir: &Path) -> Result<Protection, StoreError> {
+    Ok(match read_key_file(dir)? {
+        Some(file) => Protection {
+            encrypted: true,
+            passphrase_copy: file.passphrase_copy.is_some(),
+        },
+        None => Protection {
+            encrypted: false,
+            passphrase_copy: false,
+        },
+    })
+}
+
+/// Adds or replaces the passphrase copy of an open folder's key.
+pub(super) fn set_passphrase(
+    dir: &Path,
+    key: &FolderKey,
+    passphrase: &str,
+) -> Result<(), StoreError> {
+    let mut file = read_key_file(dir)?.ok_or_else(|| StoreError::Corrupt {
+        detail: format!("{KEY_FILE} is missing"),
+    })?;
+    if file.folder != key.folder || !opens(&file, &key.key) {
+        return Err(StoreError::WrongKey);
+    }
+    file.passphrase_copy = Some(wrap_key(&file.folder, &key.key, passphrase)?);
+    replace(dir, &file).map_err(|e| StoreError::io(dir.join(KEY_FILE), e))
+}
+
+/// Replaces `hoso.key` in one step: a reader sees the old file or the new one, whole.
+fn replace(dir: &Path, file: &KeyFile) -> io::Result<()> {
+    let json = serde_json::to_vec_pretty(file).map_err(io::Error::other)?;
+    let tmp = dir.join(format!("{KEY_FILE}.{}.tmp", std::process::id()));
+    let mut out = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&tmp)?;
+    let written = out.write_all(&json).and_then(|()| out.sync_all());
+    drop(out);
+    if let Err(e) = written.and_then(|()| fs::rename(&tmp, dir.join(KEY_FILE))) {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    #[cfg(unix)]
+    File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
 fn argon2(params: (u32, u32, u32)) -> Result<Argon2<'static>, StoreError> {
     let (memory_kib, iterations, parallelism) = params;
     let params = Params::new(memory_kib, iterations, parallelism, Some(KEY_LEN)).map_err(|e| {
@@ -366,6 +425,11 @@ fn copy_context(folder: &str) -> String {
 }
 
 fn wrap_key(folder: &str, key: &DataKey, passphrase: &str) -> Result<PassphraseCopy, StoreError> {
+    if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(StoreError::WeakPassphrase {
+            min_chars: MIN_PASSPHRASE_CHARS,
+        });
+    }
     let mut salt = [0u8; SALT_LEN];
     OsRng.fill_bytes(&mut salt);
     let mut nonce = [0u8; NONCE_LEN];
@@ -451,6 +515,39 @@ mod tests {
         let moved = unwrap_key("f2", &copy, "cụm mật khẩu dài").expect_err("other folder");
         assert_eq!(moved.code(), "store.wrong_key");
         assert!(!copy.sealed.is_empty() && copy.memory_kib == MEMORY_KIB);
+    }
+
+    #[test]
+    fn a_short_passphrase_is_refused() {
+        let err = wrap_key("f1", &DataKey::generate(), "ngắn quá").expect_err("short");
+        assert_eq!(err.code(), "store.weak_passphrase");
+    }
+
+    #[test]
+    fn a_passphrase_copy_is_added_to_a_folder_and_replaced() {
+        let dir = tempfile::tempdir().expect("dir");
+        let key = DataKey::generate();
+        let folder = adopt(dir.path(), &key, false).expect("new folder");
+        assert!(!protection(dir.path()).expect("protection").passphrase_copy);
+        set_passphrase(dir.path(), &folder, "cụm mật khẩu thứ nhất").expect("add");
+        assert!(protection(dir.path()).expect("protection").passphrase_copy);
+        set_passphrase(dir.path(), &folder, "cụm mật khẩu thứ hai").expect("replace");
+        let file = read_key_file(dir.path()).expect("read").expect("present");
+        let copy = file.passphrase_copy.as_ref().expect("copy");
+        assert!(unwrap_key(&file.folder, copy, "cụm mật khẩu thứ nhất").is_err());
+        let back = unwrap_key(&file.folder, copy, "cụm mật khẩu thứ hai").expect("new one");
+        assert_eq!(back.as_bytes(), key.as_bytes());
+        let stranger = FolderKey {
+            folder: folder.folder.clone(),
+            key: DataKey::generate(),
+        };
+        let err = set_passphrase(dir.path(), &stranger, "cụm mật khẩu thứ ba").expect_err("wrong");
+        assert_eq!(err.code(), "store.wrong_key");
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(leftovers, [std::ffi::OsString::from(KEY_FILE)]);
     }
 
     #[test]

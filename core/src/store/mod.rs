@@ -45,7 +45,10 @@ pub(crate) use crypt::Crypt;
 pub use crypt::DataKey;
 pub use drafts::{DraftId, DraftSummary, RevisionInfo, RevisionSummary, StoredDraft};
 pub use error::StoreError;
-pub use key::{KEY_FILE, KEYRING_SERVICE as DATA_KEYRING_SERVICE, PASSPHRASE_ENV};
+pub use key::{
+    KEY_FILE, KEYRING_SERVICE as DATA_KEYRING_SERVICE, MIN_PASSPHRASE_CHARS, PASSPHRASE_ENV,
+    Protection,
+};
 pub use outbox::{
     ItemError, NewOutboxItem, OutboxItem, OutboxState, StoredReceipt, StoredStatus, SupplementDraft,
 };
@@ -67,6 +70,8 @@ pub struct Store {
     data_dir: PathBuf,
     /// `Some` for an encrypted folder: every user value and attachment goes through it.
     crypt: Option<Crypt>,
+    /// The key `crypt` was made from, for [`Store::set_passphrase`].
+    key: Option<key::FolderKey>,
 }
 
 impl std::fmt::Debug for Store {
@@ -123,10 +128,26 @@ impl Store {
         let store = Store {
             conn,
             data_dir: data_dir.to_path_buf(),
-            crypt: key.map(|k| Crypt::new(&k.key)),
+            crypt: key.as_ref().map(|k| Crypt::new(&k.key)),
+            key,
         };
         store.prepare_attachment_dirs()?;
         Ok(store)
+    }
+
+    /// How the folder is protected: encrypted or not, with a passphrase copy of its key or not.
+    pub fn protection(&self) -> Result<Protection, StoreError> {
+        key::protection(&self.data_dir)
+    }
+
+    /// Adds or replaces the passphrase copy of the folder's key, so that the folder opens
+    /// where the OS keyring does not have it (after a reboot under keyutils, on another
+    /// machine). A folder in clear has no key to copy: [`StoreError::Corrupt`].
+    pub fn set_passphrase(&self, passphrase: &str) -> Result<(), StoreError> {
+        let key = self.key.as_ref().ok_or_else(|| StoreError::Corrupt {
+            detail: "this data folder is not encrypted".to_owned(),
+        })?;
+        key::set_passphrase(&self.data_dir, key, passphrase)
     }
 
     /// Whether this folder keeps its content encrypted.
