@@ -6,6 +6,8 @@
 /// callable from a window.
 const COMMANDS: &[&str] = &[
     "app_info",
+    "store_locked",
+    "store_unlock",
     "settings_get",
     "settings_set",
     "settings_pick",

@@ -89,6 +89,8 @@ pub fn run() {
         .on_window_event(on_window_event)
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
+            commands::app::store_locked,
+            commands::app::store_unlock,
             commands::app::settings_get,
             commands::app::settings_set,
             commands::app::settings_pick,

@@ -47,4 +47,43 @@ describe("App", () => {
     await screen.findByTestId("home");
     expect(screen.getByTestId("nav-settings").textContent!.trim()).toBe("Settings");
   });
+
+  it("asks for the passphrase of a locked data folder before anything else", async () => {
+    let locked = true;
+    const tried: string[] = [];
+    mockIPC(
+      (cmd, args) => {
+        if (cmd === "store_locked") return locked;
+        if (cmd === "store_unlock") {
+          const p = (args as { passphrase: string }).passphrase;
+          tried.push(p);
+          if (p !== "cụm mật khẩu đúng")
+            throw { code: "store.wrong_key", message: { vi: "Sai cụm mật khẩu.", en: "Wrong passphrase." }, report: null };
+          locked = false;
+          return null;
+        }
+        if (cmd === "settings_get")
+          return { lang: "vi", portal_url: null, pkcs11_modules: [], trust_anchors: null, data_dir: "/d", check_revocation: true };
+        if (cmd === "home") return homeWith([]);
+        return null;
+      },
+      { shouldMockEvents: true },
+    );
+    render(App);
+    await screen.findByTestId("unlock");
+    expect(screen.queryByTestId("home")).toBeNull();
+    const submit = screen.getByTestId("unlock-submit") as HTMLButtonElement;
+    expect(submit.disabled).toBe(true);
+
+    await fireEvent.input(screen.getByTestId("unlock-input"), { target: { value: "sai rồi" } });
+    await fireEvent.click(submit);
+    const error = await screen.findByTestId("error");
+    expect(error.dataset.code).toBe("store.wrong_key");
+    expect((screen.getByTestId("unlock-input") as HTMLInputElement).value).toBe("");
+
+    await fireEvent.input(screen.getByTestId("unlock-input"), { target: { value: "cụm mật khẩu đúng" } });
+    await fireEvent.click(screen.getByTestId("unlock-submit"));
+    await screen.findByTestId("home");
+    expect(tried).toEqual(["sai rồi", "cụm mật khẩu đúng"]);
+  });
 });

@@ -4,12 +4,26 @@ use hoso_core::desk::{self, DeskError, app::AppInfo, app::Settings};
 use serde::Deserialize;
 use tauri::AppHandle;
 
-use super::{Shared, ask_folder, ask_open, with_store};
+use super::{Shared, ask_folder, ask_open, blocking, with_store};
 use crate::{config, dialogs, texts};
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn app_info(state: Shared<'_>) -> Result<AppInfo, DeskError> {
     with_store(&state, |s| desk::app::app_info(s)).await
+}
+
+/// Whether the data folder waits for its passphrase (the Unlock screen).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn store_locked(state: Shared<'_>) -> Result<bool, DeskError> {
+    Ok(state.store().lock().await.is_none())
+}
+
+/// Opens the locked data folder with its passphrase.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn store_unlock(state: Shared<'_>, passphrase: String) -> Result<(), DeskError> {
+    let passphrase = zeroize::Zeroizing::new(passphrase);
+    let state = std::sync::Arc::clone(&state);
+    blocking(move || state.unlock(&passphrase)).await
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -30,7 +30,13 @@ pub async fn with_store<T: Send + 'static>(
     let state = Arc::clone(state);
     tauri::async_runtime::spawn_blocking(move || {
         let mut store = state.store().blocking_lock();
-        work(&mut store)
+        // The window shows the Unlock screen until this is no longer so.
+        let store = store.as_mut().ok_or_else(|| {
+            DeskError::from(hoso_core::store::StoreError::Locked {
+                has_passphrase_copy: true,
+            })
+        })?;
+        work(store)
     })
     .await
     .map_err(DeskError::internal)?

@@ -61,6 +61,8 @@ export type SettingsPick = "data_dir" | "trust_anchors" | "pkcs11_module";
 
 // app
 export const appInfo = () => invoke<AppInfo>("app_info");
+export const storeLocked = () => invoke<boolean>("store_locked");
+export const storeUnlock = (passphrase: string) => invoke<null>("store_unlock", { passphrase });
 export const settingsGet = () => invoke<Settings>("settings_get");
 export const settingsSet = (settings: Settings) => invoke<Settings>("settings_set", { settings });
 export const settingsPick = (what: SettingsPick) => invoke<string | null>("settings_pick", { what });
