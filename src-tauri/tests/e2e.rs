@@ -27,6 +27,8 @@ use support::webdriver::{Driver, Element, Session, poll};
 
 const APPLICANT: &str = "0101234565";
 const STEP: Duration = Duration::from_secs(30);
+/// The data folder's passphrase (its key's copy in `hoso.key`).
+const PASSPHRASE: &str = "cụm mật khẩu thử";
 
 /// A tool the test needs, or why the test cannot run.
 fn tool(name: &str) -> Option<PathBuf> {
@@ -78,6 +80,28 @@ impl Drop for DriverProcess {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// `tauri-driver` under `xvfb` (the command, with the app's environment), in a process group
+/// of its own that ends on drop, ready for sessions.
+async fn start_driver(mut xvfb: Command, tauri_driver: &Path) -> (DriverProcess, Driver) {
+    let port = free_port();
+    let native = free_port();
+    xvfb.args(["-a", "-s", "-screen 0 1400x900x24"])
+        .arg(tauri_driver)
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    std::os::unix::process::CommandExt::process_group(&mut xvfb, 0);
+    let process = DriverProcess(xvfb.spawn().unwrap());
+    let driver = Driver::new(port);
+    driver.wait_ready(Duration::from_secs(30)).await.unwrap();
+    (process, driver)
 }
 
 async fn portal(data: &Path, anchors: &TrustAnchors) -> RunningServer {
@@ -252,32 +276,24 @@ async fn a_clerk_files_a_trademark_from_profile_to_status_in_the_real_window() {
     let mark = hoso_tests::repo_root().join("examples/files/mark.png");
 
     // The app, started by WebKitWebDriver under tauri-driver under Xvfb.
-    let port = free_port();
-    let native = free_port();
-    let mut cmd = Command::new(&xvfb_run);
-    cmd.args(["-a", "-s", "-screen 0 1400x900x24"])
-        .arg(&tauri_driver)
-        .args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &native.to_string(),
-        ])
-        .env("HOSO_DATA_DIR", dir.path().join("data"))
-        .env("HOSO_PORTAL_URL", server.base_url())
-        .env("HOSO_TRUST_ANCHORS", &anchors_pem)
-        .env("HOSO_PKCS11_MODULE", &module_path)
-        .env("HOSO_DIALOG_STUB", &mark)
-        .env_remove("HOSO_LANG")
-        .env("HOSO_KEYRING", "keyutils")
-        // keyutils forgets at reboot: the folder is encrypted through its passphrase copy.
-        .env("HOSO_DATA_PASSPHRASE", "cụm mật khẩu thử")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    let _driver_process = DriverProcess(cmd.spawn().unwrap());
-    let driver = Driver::new(port);
-    driver.wait_ready(Duration::from_secs(30)).await.unwrap();
+    let app_env = |keyring: &'static str, passphrase: Option<&'static str>| {
+        let mut cmd = Command::new(&xvfb_run);
+        cmd.env("HOSO_DATA_DIR", dir.path().join("data"))
+            .env("HOSO_PORTAL_URL", server.base_url())
+            .env("HOSO_TRUST_ANCHORS", &anchors_pem)
+            .env("HOSO_PKCS11_MODULE", &module_path)
+            .env("HOSO_DIALOG_STUB", &mark)
+            .env_remove("HOSO_LANG")
+            .env("HOSO_KEYRING", keyring);
+        match passphrase {
+            Some(p) => cmd.env(hoso_core::store::PASSPHRASE_ENV, p),
+            None => cmd.env_remove(hoso_core::store::PASSPHRASE_ENV),
+        };
+        cmd
+    };
+    // keyutils forgets at reboot: the folder is encrypted through its passphrase copy.
+    let (_driver_process, driver) =
+        start_driver(app_env("keyutils", Some(PASSPHRASE)), &tauri_driver).await;
     let app = Path::new(env!("CARGO_BIN_EXE_hoso-desktop"));
     let launched = Instant::now();
     let session = driver.session(&app.to_string_lossy()).await.unwrap();
@@ -472,6 +488,25 @@ async fn a_clerk_files_a_trademark_from_profile_to_status_in_the_real_window() {
         .await;
     j.shot("english").await;
 
+    j.s.quit().await.unwrap();
+    drop(driver);
+    drop(_driver_process);
+
+    // Without the keyring and without HOSO_DATA_PASSPHRASE, as after a reboot: the folder
+    // opens only by its passphrase, typed on the Unlock screen, and everything is still there.
+    let (_driver_process, driver) = start_driver(app_env("none", None), &tauri_driver).await;
+    let session = driver.session(&app.to_string_lossy()).await.unwrap();
+    let mut j = Journey { s: session, ..j };
+    j.el("unlock").await;
+    j.shot("locked").await;
+    j.fill("unlock-input", "không phải cụm này").await;
+    j.click("unlock-submit").await;
+    j.el("error").await;
+    j.fill("unlock-input", PASSPHRASE).await;
+    j.click("unlock-submit").await;
+    j.wait_text(&format!("filed-row-{number}"), |t| t.contains("In review"))
+        .await;
+    j.shot("unlocked").await;
     j.s.quit().await.unwrap();
     server.stop(Duration::from_secs(2)).await.unwrap();
 }
