@@ -8,14 +8,18 @@
 //! A sealed draft (signed and packaged into a container) never changes again:
 //! saving, restoring, retitling or sealing it a second time is refused with
 //! [`StoreError::Sealed`].
+//!
+//! In an encrypted folder the title and each revision's summary and document are
+//! sealed (`values.rs`), bound to the draft's id and the revision's number.
 
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::profiles::ensure_profile;
-use super::{ProfileId, SqlJson, SqlTs, Store, StoreError, now};
+use super::values::{Cell, Codec, next_id};
+use super::{ProfileId, SqlTs, Store, StoreError, now};
 
 /// Row id of a draft.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -79,12 +83,23 @@ pub struct RevisionSummary {
 const SUMMARY_COLUMNS: &str = "d.id, d.kind, d.profile_id, d.title, d.created_at, \
      d.updated_at, d.sealed_at, d.current_rev";
 
-fn read_summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<DraftSummary> {
+/// Where a draft's title is kept.
+fn title_cell(id: DraftId) -> Cell {
+    Cell::new("drafts.title", [id.0.into()])
+}
+
+/// Where a revision's `column` (`revisions.summary`, `revisions.doc`) is kept.
+fn revision_cell(column: &'static str, id: DraftId, rev: u32) -> Cell {
+    Cell::new(column, [id.0.into(), rev.into()])
+}
+
+fn read_summary(codec: Codec<'_>, row: &Row<'_>) -> Result<DraftSummary, StoreError> {
+    let id = DraftId(row.get(0)?);
     Ok(DraftSummary {
-        id: DraftId(row.get(0)?),
+        id,
         kind: row.get(1)?,
         profile_id: row.get::<_, Option<i64>>(2)?.map(ProfileId),
-        title: row.get(3)?,
+        title: codec.open_text(&title_cell(id), row.get_ref(3)?)?,
         created_at: row.get::<_, SqlTs>(4)?.0,
         updated_at: row.get::<_, SqlTs>(5)?.0,
         sealed_at: row.get::<_, Option<SqlTs>>(6)?.map(|t| t.0),
@@ -92,12 +107,34 @@ fn read_summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<DraftSummary> {
     })
 }
 
-fn read_revision(row: &rusqlite::Row<'_>) -> rusqlite::Result<RevisionInfo> {
-    Ok(RevisionInfo {
-        rev: row.get(0)?,
+/// A revision of draft `id` from `rev, saved_at, summary[, doc]`.
+fn read_revision_summary(
+    codec: Codec<'_>,
+    id: DraftId,
+    row: &Row<'_>,
+) -> Result<RevisionSummary, StoreError> {
+    let rev = row.get(0)?;
+    Ok(RevisionSummary {
+        rev,
         saved_at: row.get::<_, SqlTs>(1)?.0,
-        summary: row.get(2)?,
-        doc: row.get::<_, SqlJson>(3)?.0,
+        summary: codec.open_text(
+            &revision_cell("revisions.summary", id, rev),
+            row.get_ref(2)?,
+        )?,
+    })
+}
+
+fn read_revision(codec: Codec<'_>, id: DraftId, row: &Row<'_>) -> Result<RevisionInfo, StoreError> {
+    let RevisionSummary {
+        rev,
+        saved_at,
+        summary,
+    } = read_revision_summary(codec, id, row)?;
+    Ok(RevisionInfo {
+        doc: codec.open_json(&revision_cell("revisions.doc", id, rev), row.get_ref(3)?)?,
+        rev,
+        saved_at,
+        summary,
     })
 }
 
@@ -117,6 +154,29 @@ fn writable_head(conn: &Connection, id: DraftId) -> Result<u32, StoreError> {
     }
 }
 
+/// Writes revision `rev` of draft `id`, its summary and document (JSON text) sealed.
+fn insert_revision(
+    conn: &Connection,
+    codec: Codec<'_>,
+    id: DraftId,
+    rev: u32,
+    saved_at: &str,
+    summary: &str,
+    doc: &str,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO revisions (draft_id, rev, saved_at, summary, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        id.0,
+        rev,
+        saved_at,
+        codec.seal_text(&revision_cell("revisions.summary", id, rev), summary),
+        codec.seal_text(&revision_cell("revisions.doc", id, rev), doc)
+    ])?;
+    Ok(())
+}
+
 fn ensure_draft(conn: &Connection, id: DraftId) -> Result<(), StoreError> {
     conn.query_row("SELECT 1 FROM drafts WHERE id = ?1", [id.0], |_| Ok(()))
         .optional()?
@@ -126,6 +186,7 @@ fn ensure_draft(conn: &Connection, id: DraftId) -> Result<(), StoreError> {
 /// Appends revision `current + 1` with `doc` (JSON text) and makes it current.
 fn append_revision(
     conn: &Connection,
+    codec: Codec<'_>,
     id: DraftId,
     doc: &str,
     summary: &str,
@@ -136,10 +197,7 @@ fn append_revision(
             detail: format!("draft {id} has too many revisions"),
         })?;
     let (now, _) = now();
-    conn.prepare_cached(
-        "INSERT INTO revisions (draft_id, rev, saved_at, summary, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![id.0, rev, now, summary, doc])?;
+    insert_revision(conn, codec, id, rev, &now, summary, doc)?;
     conn.prepare_cached("UPDATE drafts SET current_rev = ?2, updated_at = ?3 WHERE id = ?1")?
         .execute(params![id.0, rev, now])?;
     Ok(rev)
@@ -157,20 +215,23 @@ impl Store {
     ) -> Result<DraftId, StoreError> {
         let doc = serde_json::to_string(doc)?;
         let (now, _) = now();
-        let tx = self.write_tx()?;
+        let (tx, codec) = self.sealing_tx()?;
         if let Some(profile) = profile_id {
             ensure_profile(&tx, profile)?;
         }
+        let id = DraftId(next_id(&tx, "drafts")?);
         tx.execute(
-            "INSERT INTO drafts (kind, profile_id, title, created_at, updated_at, current_rev) \
-             VALUES (?1, ?2, ?3, ?4, ?4, 1)",
-            params![kind, profile_id.map(|p| p.0), title, now],
+            "INSERT INTO drafts (id, kind, profile_id, title, created_at, updated_at, current_rev) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1)",
+            params![
+                id.0,
+                kind,
+                profile_id.map(|p| p.0),
+                codec.seal_text(&title_cell(id), title),
+                now
+            ],
         )?;
-        let id = DraftId(tx.last_insert_rowid());
-        tx.execute(
-            "INSERT INTO revisions (draft_id, rev, saved_at, summary, doc) VALUES (?1, 1, ?2, ?3, ?4)",
-            params![id.0, now, summary, doc],
-        )?;
+        insert_revision(&tx, codec, id, 1, &now, summary, &doc)?;
         tx.commit()?;
         tracing::debug!(%id, kind, "draft created");
         Ok(id)
@@ -186,8 +247,8 @@ impl Store {
         summary: &str,
     ) -> Result<u32, StoreError> {
         let doc = serde_json::to_string(doc)?;
-        let tx = self.write_tx()?;
-        let rev = append_revision(&tx, id, &doc, summary)?;
+        let (tx, codec) = self.sealing_tx()?;
+        let rev = append_revision(&tx, codec, id, &doc, summary)?;
         tx.commit()?;
         Ok(rev)
     }
@@ -195,34 +256,39 @@ impl Store {
     /// Brings back revision `rev` as a new revision (summary "restored
     /// revision N") and returns the new number; later revisions are kept.
     pub fn restore(&mut self, id: DraftId, rev: u32) -> Result<u32, StoreError> {
-        let tx = self.write_tx()?;
+        let (tx, codec) = self.sealing_tx()?;
         writable_head(&tx, id)?;
-        let doc: String = tx
-            .query_row(
+        // Opened and sealed again: the copy is bound to its own revision number.
+        let doc = codec
+            .row(
+                &tx,
                 "SELECT doc FROM revisions WHERE draft_id = ?1 AND rev = ?2",
                 params![id.0, rev],
-                |r| r.get(0),
-            )
-            .optional()?
+                |codec, r| codec.open_text(&revision_cell("revisions.doc", id, rev), r.get_ref(0)?),
+            )?
             .ok_or_else(|| StoreError::not_found("revision", format!("{id}/{rev}")))?;
-        let new_rev = append_revision(&tx, id, &doc, &format!("restored revision {rev}"))?;
+        let new_rev = append_revision(&tx, codec, id, &doc, &format!("restored revision {rev}"))?;
         tx.commit()?;
         Ok(new_rev)
     }
 
     /// A draft with its latest document.
     pub fn draft(&self, id: DraftId) -> Result<StoredDraft, StoreError> {
-        self.conn
-            .query_row(
+        self.codec()
+            .row(
+                &self.conn,
                 &format!(
                     "SELECT {SUMMARY_COLUMNS}, r.doc FROM drafts d JOIN revisions r \
                      ON r.draft_id = d.id AND r.rev = d.current_rev WHERE d.id = ?1"
                 ),
                 [id.0],
-                |row| {
-                    let s = read_summary(row)?;
+                |codec, row| {
+                    let s = read_summary(codec, row)?;
                     Ok(StoredDraft {
-                        doc: row.get::<_, SqlJson>(8)?.0,
+                        doc: codec.open_json(
+                            &revision_cell("revisions.doc", s.id, s.rev),
+                            row.get_ref(8)?,
+                        )?,
                         id: s.id,
                         kind: s.kind,
                         profile_id: s.profile_id,
@@ -233,28 +299,31 @@ impl Store {
                         rev: s.rev,
                     })
                 },
-            )
-            .optional()?
+            )?
             .ok_or_else(|| StoreError::not_found("draft", id))
     }
 
     /// Every draft, most recently changed first, without documents.
     pub fn drafts(&self) -> Result<Vec<DraftSummary>, StoreError> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {SUMMARY_COLUMNS} FROM drafts d ORDER BY d.updated_at DESC, d.id DESC"
-        ))?;
-        let rows = stmt.query_map([], read_summary)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.codec().rows(
+            &self.conn,
+            &format!(
+                "SELECT {SUMMARY_COLUMNS} FROM drafts d ORDER BY d.updated_at DESC, d.id DESC"
+            ),
+            [],
+            read_summary,
+        )
     }
 
     /// Every revision of a draft, oldest first, with its document.
     pub fn history(&self, id: DraftId) -> Result<Vec<RevisionInfo>, StoreError> {
         ensure_draft(&self.conn, id)?;
-        let mut stmt = self.conn.prepare(
+        self.codec().rows(
+            &self.conn,
             "SELECT rev, saved_at, summary, doc FROM revisions WHERE draft_id = ?1 ORDER BY rev",
-        )?;
-        let rows = stmt.query_map([id.0], read_revision)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            [id.0],
+            |codec, row| read_revision(codec, id, row),
+        )
     }
 
     /// The latest `limit` revisions of a draft, newest first, without their documents: the
@@ -266,33 +335,26 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<RevisionSummary>, StoreError> {
         ensure_draft(&self.conn, id)?;
-        let mut stmt = self.conn.prepare_cached(
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.codec().rows(
+            &self.conn,
             "SELECT rev, saved_at, summary FROM revisions WHERE draft_id = ?1 \
              ORDER BY rev DESC LIMIT ?2",
-        )?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = stmt.query_map(params![id.0, limit], |row| {
-            Ok(RevisionSummary {
-                rev: row.get(0)?,
-                saved_at: row.get::<_, SqlTs>(1)?.0,
-                summary: row.get(2)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            params![id.0, limit],
+            |codec, row| read_revision_summary(codec, id, row),
+        )
     }
 
     /// The document of one revision.
     pub fn revision(&self, id: DraftId, rev: u32) -> Result<Value, StoreError> {
-        let doc = self
-            .conn
-            .query_row(
-                "SELECT doc FROM revisions WHERE draft_id = ?1 AND rev = ?2",
-                params![id.0, rev],
-                |r| r.get::<_, SqlJson>(0),
-            )
-            .optional()?;
+        let doc = self.codec().row(
+            &self.conn,
+            "SELECT doc FROM revisions WHERE draft_id = ?1 AND rev = ?2",
+            params![id.0, rev],
+            |codec, r| codec.open_json(&revision_cell("revisions.doc", id, rev), r.get_ref(0)?),
+        )?;
         match doc {
-            Some(doc) => Ok(doc.0),
+            Some(doc) => Ok(doc),
             None => {
                 ensure_draft(&self.conn, id)?;
                 Err(StoreError::not_found("revision", format!("{id}/{rev}")))
@@ -303,11 +365,11 @@ impl Store {
     /// Renames a draft (the title only labels it in lists).
     pub fn set_title(&mut self, id: DraftId, title: &str) -> Result<(), StoreError> {
         let (now, _) = now();
-        let tx = self.write_tx()?;
+        let (tx, codec) = self.sealing_tx()?;
         writable_head(&tx, id)?;
         tx.execute(
             "UPDATE drafts SET title = ?2, updated_at = ?3 WHERE id = ?1",
-            params![id.0, title, now],
+            params![id.0, codec.seal_text(&title_cell(id), title), now],
         )?;
         tx.commit()?;
         Ok(())

@@ -6,6 +6,14 @@
 //! version is re-read inside that transaction, so two processes opening a fresh
 //! folder at once apply each migration once.
 //!
+//! Migrations run with foreign keys off: SQLite's procedure for changing a
+//! column's type rebuilds the table, and dropping the old table with foreign
+//! keys on would cascade into the tables that reference it. The pragma is a
+//! no-op inside a transaction, so it is set before the first one, and the
+//! caller turns foreign keys on once [`run`] returns. Each migration runs
+//! `PRAGMA foreign_key_check` before it commits, and fails with
+//! [`StoreError::Corrupt`] if it left a row pointing nowhere.
+//!
 //! To change the schema, add `core/migrations/NNNN_name.sql` and a line below;
 //! never edit a migration that has shipped.
 
@@ -35,9 +43,16 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "filing",
         sql: include_str!("../../migrations/0003_filing.sql"),
     },
+    Migration {
+        version: 4,
+        name: "sealed_values",
+        sql: include_str!("../../migrations/0004_sealed_values.sql"),
+    },
 ];
 
 /// Applies the pending migrations; returns the schema version now in force.
+///
+/// Leaves foreign key enforcement off when it applied any: the caller turns it on.
 pub(crate) fn run(conn: &mut Connection) -> Result<u32, StoreError> {
     run_list(conn, MIGRATIONS)
 }
@@ -49,6 +64,7 @@ fn run_list(conn: &mut Connection, migrations: &[Migration]) -> Result<u32, Stor
     if found == supported {
         return Ok(found);
     }
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let found = user_version(&tx)?;
@@ -64,14 +80,46 @@ fn run_list(conn: &mut Connection, migrations: &[Migration]) -> Result<u32, Stor
             "applying store migration"
         );
         tx.execute_batch(next.sql)?;
+        check_foreign_keys(&tx)?;
         tx.pragma_update(None, "user_version", next.version)?;
         tx.commit()?;
+    }
+}
+
+/// Fails unless every foreign key points at an existing row (the check that enforcement,
+/// off while migrating, would have made).
+fn check_foreign_keys(conn: &Connection) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+    let dangling = stmt
+        .query_map([], |row| {
+            Ok(format!(
+                "{} row {} → {}",
+                row.get::<_, String>(0)?,
+                row.get::<_, Option<i64>>(1)?
+                    .map_or_else(|| "?".to_owned(), |id| id.to_string()),
+                row.get::<_, String>(2)?
+            ))
+        })?
+        .take(5)
+        .collect::<Result<Vec<_>, _>>()?;
+    if dangling.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Corrupt {
+            detail: format!(
+                "a migration left rows that point nowhere: {}",
+                dangling.join("; ")
+            ),
+        })
     }
 }
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
 }
+
+#[cfg(test)]
+mod sealed_values_tests;
 
 #[cfg(test)]
 mod tests {

@@ -31,6 +31,7 @@ mod outbox;
 mod packs;
 mod profiles;
 mod sniff;
+mod values;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -124,6 +125,8 @@ impl Store {
         let mut conn = Connection::open(data_dir.join(DB_FILE))?;
         configure(&conn)?;
         migrate::run(&mut conn)?;
+        // Only now: migrations rebuild tables with foreign keys off (migrate.rs).
+        conn.pragma_update(None, "foreign_keys", "ON")?;
         bind_key(&conn, key.as_ref().map(|k| k.folder.as_str()))?;
         let store = Store {
             conn,
@@ -241,7 +244,6 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     // FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on a power
     // cut, and an autosave that returned must not be lost.
     conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(())
 }
 
@@ -278,17 +280,6 @@ impl FromSql for SqlTs {
             .as_str()?
             .parse()
             .map(SqlTs)
-            .map_err(|e| FromSqlError::Other(Box::new(e)))
-    }
-}
-
-/// A stored JSON document column.
-struct SqlJson(serde_json::Value);
-
-impl FromSql for SqlJson {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        serde_json::from_str(value.as_str()?)
-            .map(SqlJson)
             .map_err(|e| FromSqlError::Other(Box::new(e)))
     }
 }

@@ -7,14 +7,19 @@
 //! (the store's contract), which is what lets a killed `hoso outbox run` resume without filing
 //! twice: the upload offset is saved after every chunk the portal acknowledged, and the receipt
 //! together with the item's `filed` state.
+//!
+//! In an encrypted folder, what the user named and what the portal wrote is sealed
+//! (`values.rs`): an item's file name and last error, receipts, status histories, and the
+//! supplement requests' messages and notes, each bound to its row's key.
 
 use jiff::Timestamp;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{DraftId, SqlJson, SqlTs, Store, StoreError, now};
+use super::values::{Cell, Codec, next_id};
+use super::{DraftId, SqlTs, Store, StoreError, now};
 use crate::text::Text;
 
 /// Where an outbox item stands.
@@ -163,7 +168,7 @@ const ITEM_COLUMNS: &str = "id, container_sha256, size, file_name, kind, applica
      draft_id, supplement_of, state, upload_url, upload_offset, attempts, last_error_code, \
      last_error, dossier_number, queued_at, updated_at";
 
-fn to_u64(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<u64> {
+fn to_u64(row: &Row<'_>, i: usize) -> rusqlite::Result<u64> {
     let v: i64 = row.get(i)?;
     u64::try_from(v).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(i, v))
 }
@@ -174,27 +179,25 @@ fn to_i64(v: u64) -> Result<i64, StoreError> {
     })
 }
 
-fn read_item(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
-    let code: Option<String> = row.get(12)?;
-    let message: Option<SqlJson> = row.get(13)?;
-    let last_error = match (code, message) {
-        (Some(code), Some(SqlJson(m))) => Some(ItemError {
+/// Where an outbox item's `column` (`outbox.file_name`, `outbox.last_error`) is kept.
+fn item_cell(column: &'static str, id: i64) -> Cell {
+    Cell::new(column, [id.into()])
+}
+
+fn read_item(codec: Codec<'_>, row: &Row<'_>) -> Result<OutboxItem, StoreError> {
+    let id = row.get(0)?;
+    let last_error = match (row.get::<_, Option<String>>(12)?, row.get_ref(13)?) {
+        (None, _) | (_, ValueRef::Null) => None,
+        (Some(code), message) => Some(ItemError {
             code,
-            message: serde_json::from_value(m).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    13,
-                    rusqlite::types::Type::Text,
-                    Box::new(e),
-                )
-            })?,
+            message: codec.open_json(&item_cell("outbox.last_error", id), message)?,
         }),
-        _ => None,
     };
     Ok(OutboxItem {
-        id: row.get(0)?,
+        id,
         container_sha256: row.get(1)?,
         size: to_u64(row, 2)?,
-        file_name: row.get(3)?,
+        file_name: codec.open_text(&item_cell("outbox.file_name", id), row.get_ref(3)?)?,
         kind: row.get(4)?,
         applicant_tax_code: row.get(5)?,
         draft_id: row.get::<_, Option<i64>>(6)?.map(DraftId),
@@ -213,25 +216,43 @@ fn read_item(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
 const RECEIPT_COLUMNS: &str =
     "dossier_number, supplement, container_sha256, kind, received_at, draft_id, portal, receipt";
 
-fn read_receipt(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredReceipt> {
+/// Where the receipt of a dossier (`supplement` 0) or of its supplement is kept.
+fn receipt_cell(dossier_number: &str, supplement: u32) -> Cell {
+    Cell::new(
+        "receipts.receipt",
+        [dossier_number.into(), supplement.into()],
+    )
+}
+
+fn read_receipt(codec: Codec<'_>, row: &Row<'_>) -> Result<StoredReceipt, StoreError> {
+    let dossier_number: String = row.get(0)?;
+    let supplement = row.get(1)?;
     Ok(StoredReceipt {
-        dossier_number: row.get(0)?,
-        supplement: row.get(1)?,
+        receipt: codec.open_json(&receipt_cell(&dossier_number, supplement), row.get_ref(7)?)?,
+        dossier_number,
+        supplement,
         container_sha256: row.get(2)?,
         kind: row.get(3)?,
         received_at: row.get(4)?,
         draft_id: row.get::<_, Option<i64>>(5)?.map(DraftId),
         portal: row.get(6)?,
-        receipt: row.get::<_, SqlJson>(7)?.0,
     })
 }
 
-fn read_status(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredStatus> {
+/// Where a dossier's status history is kept.
+fn status_cell(dossier_number: &str) -> Cell {
+    Cell::new("dossier_status.detail", [dossier_number.into()])
+}
+
+const STATUS_COLUMNS: &str = "dossier_number, kind, status, detail, synced_at";
+
+fn read_status(codec: Codec<'_>, row: &Row<'_>) -> Result<StoredStatus, StoreError> {
+    let dossier_number: String = row.get(0)?;
     Ok(StoredStatus {
-        dossier_number: row.get(0)?,
+        detail: codec.open_json(&status_cell(&dossier_number), row.get_ref(3)?)?,
+        dossier_number,
         kind: row.get(1)?,
         status: row.get(2)?,
-        detail: row.get::<_, SqlJson>(3)?.0,
         synced_at: row.get::<_, SqlTs>(4)?.0,
     })
 }
@@ -239,15 +260,25 @@ fn read_status(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredStatus> {
 const SUPPLEMENT_COLUMNS: &str = "dossier_number, requested_at, deadline, message, draft_id, \
      original_draft_id, note, created_at";
 
-fn read_supplement(row: &rusqlite::Row<'_>) -> rusqlite::Result<SupplementDraft> {
+/// Where a supplement request's `column` (`supplement_drafts.message`, `.note`) is kept.
+fn supplement_cell(column: &'static str, dossier_number: &str, requested_at: &str) -> Cell {
+    Cell::new(column, [dossier_number.into(), requested_at.into()])
+}
+
+fn read_supplement(codec: Codec<'_>, row: &Row<'_>) -> Result<SupplementDraft, StoreError> {
+    let dossier_number: String = row.get(0)?;
+    let requested_at: String = row.get(1)?;
+    let cell = |column| supplement_cell(column, &dossier_number, &requested_at);
+    let message = codec.open_text(&cell("supplement_drafts.message"), row.get_ref(3)?)?;
+    let note = codec.open_text(&cell("supplement_drafts.note"), row.get_ref(6)?)?;
     Ok(SupplementDraft {
-        dossier_number: row.get(0)?,
-        requested_at: row.get(1)?,
+        dossier_number,
+        requested_at,
         deadline: row.get(2)?,
-        message: row.get(3)?,
+        message,
         draft_id: row.get::<_, Option<i64>>(4)?.map(DraftId),
         original_draft_id: row.get::<_, Option<i64>>(5)?.map(DraftId),
-        note: row.get(6)?,
+        note,
         created_at: row.get::<_, SqlTs>(7)?.0,
     })
 }
@@ -285,15 +316,18 @@ impl Store {
         item: &NewOutboxItem<'_>,
     ) -> Result<(OutboxItem, bool), StoreError> {
         let (now, _) = now();
-        let tx = self.write_tx()?;
+        let (tx, codec) = self.sealing_tx()?;
+        // Unused when the container is already queued (the insert is ignored).
+        let id = next_id(&tx, "outbox")?;
         let inserted = tx.execute(
-            "INSERT OR IGNORE INTO outbox (container_sha256, size, file_name, kind, \
+            "INSERT OR IGNORE INTO outbox (id, container_sha256, size, file_name, kind, \
              applicant_tax_code, draft_id, supplement_of, state, queued_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8, ?8)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', ?9, ?9)",
             params![
+                id,
                 item.container_sha256,
                 to_i64(item.size)?,
-                item.file_name,
+                codec.seal_text(&item_cell("outbox.file_name", id), item.file_name),
                 item.kind,
                 item.applicant_tax_code,
                 item.draft_id.map(|d| d.0),
@@ -310,47 +344,44 @@ impl Store {
 
     /// Every outbox item, oldest first.
     pub fn outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {ITEM_COLUMNS} FROM outbox ORDER BY id"))?;
-        let rows = stmt.query_map([], read_item)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.codec().rows(
+            &self.conn,
+            &format!("SELECT {ITEM_COLUMNS} FROM outbox ORDER BY id"),
+            [],
+            read_item,
+        )
     }
 
     pub fn outbox_item(&self, id: i64) -> Result<OutboxItem, StoreError> {
-        self.conn
-            .query_row(
+        self.codec()
+            .row(
+                &self.conn,
                 &format!("SELECT {ITEM_COLUMNS} FROM outbox WHERE id = ?1"),
                 [id],
                 read_item,
-            )
-            .optional()?
+            )?
             .ok_or_else(|| StoreError::not_found("outbox item", id))
     }
 
     pub fn outbox_item_by_container(&self, sha256: &str) -> Result<Option<OutboxItem>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!("SELECT {ITEM_COLUMNS} FROM outbox WHERE container_sha256 = ?1"),
-                [sha256],
-                read_item,
-            )
-            .optional()?)
+        self.codec().row(
+            &self.conn,
+            &format!("SELECT {ITEM_COLUMNS} FROM outbox WHERE container_sha256 = ?1"),
+            [sha256],
+            read_item,
+        )
     }
 
     /// The latest outbox item sealed from a draft.
     pub fn outbox_item_for_draft(&self, draft: DraftId) -> Result<Option<OutboxItem>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT {ITEM_COLUMNS} FROM outbox WHERE draft_id = ?1 ORDER BY id DESC LIMIT 1"
-                ),
-                [draft.0],
-                read_item,
-            )
-            .optional()?)
+        self.codec().row(
+            &self.conn,
+            &format!(
+                "SELECT {ITEM_COLUMNS} FROM outbox WHERE draft_id = ?1 ORDER BY id DESC LIMIT 1"
+            ),
+            [draft.0],
+            read_item,
+        )
     }
 
     /// One more try on an item; a failed item goes back to the queue (its upload, if any, is
@@ -427,13 +458,18 @@ impl Store {
         permanent: bool,
     ) -> Result<(), StoreError> {
         let (now, _) = now();
-        let message = serde_json::to_string(&error.message)?;
-        let tx = self.write_tx()?;
+        let (tx, codec) = self.sealing_tx()?;
         tx.execute(
             "UPDATE outbox SET last_error_code = ?2, last_error = ?3, updated_at = ?4, \
              state = CASE WHEN ?5 THEN 'failed' ELSE state END \
              WHERE id = ?1 AND state <> 'filed'",
-            params![id, error.code, message, now, permanent],
+            params![
+                id,
+                error.code,
+                codec.seal_json(&item_cell("outbox.last_error", id), &error.message)?,
+                now,
+                permanent
+            ],
         )?;
         tx.commit()?;
         Ok(())
@@ -442,8 +478,11 @@ impl Store {
     /// Stores the receipt and marks the item filed, in one transaction.
     pub fn outbox_filed(&mut self, id: i64, receipt: &StoredReceipt) -> Result<(), StoreError> {
         let (now, _) = now();
-        let json = serde_json::to_string(&receipt.receipt)?;
-        let tx = self.write_tx()?;
+        let (tx, codec) = self.sealing_tx()?;
+        let sealed = codec.seal_json(
+            &receipt_cell(&receipt.dossier_number, receipt.supplement),
+            &receipt.receipt,
+        )?;
         tx.execute(
             &format!(
                 "INSERT OR IGNORE INTO receipts ({RECEIPT_COLUMNS}, stored_at) \
@@ -457,7 +496,7 @@ impl Store {
                 receipt.received_at,
                 receipt.draft_id.map(|d| d.0),
                 receipt.portal,
-                json,
+                sealed,
                 now
             ],
         )?;
@@ -474,35 +513,39 @@ impl Store {
 
     /// Every receipt, oldest first.
     pub fn receipts(&self) -> Result<Vec<StoredReceipt>, StoreError> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {RECEIPT_COLUMNS} FROM receipts ORDER BY stored_at, dossier_number, supplement"
-        ))?;
-        let rows = stmt.query_map([], read_receipt)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.codec().rows(
+            &self.conn,
+            &format!(
+                "SELECT {RECEIPT_COLUMNS} FROM receipts ORDER BY stored_at, dossier_number, supplement"
+            ),
+            [],
+            read_receipt,
+        )
     }
 
     /// The receipts of one dossier: its own first, then its supplements'.
     pub fn receipts_of(&self, dossier_number: &str) -> Result<Vec<StoredReceipt>, StoreError> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {RECEIPT_COLUMNS} FROM receipts WHERE dossier_number = ?1 ORDER BY supplement"
-        ))?;
-        let rows = stmt.query_map([dossier_number], read_receipt)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.codec().rows(
+            &self.conn,
+            &format!(
+                "SELECT {RECEIPT_COLUMNS} FROM receipts WHERE dossier_number = ?1 ORDER BY supplement"
+            ),
+            [dossier_number],
+            read_receipt,
+        )
     }
 
     /// The receipt of a filed draft: whether, and as what, the draft was filed.
     pub fn receipt_for_draft(&self, draft: DraftId) -> Result<Option<StoredReceipt>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT {RECEIPT_COLUMNS} FROM receipts WHERE draft_id = ?1 \
-                     ORDER BY stored_at DESC LIMIT 1"
-                ),
-                [draft.0],
-                read_receipt,
-            )
-            .optional()?)
+        self.codec().row(
+            &self.conn,
+            &format!(
+                "SELECT {RECEIPT_COLUMNS} FROM receipts WHERE draft_id = ?1 \
+                 ORDER BY stored_at DESC LIMIT 1"
+            ),
+            [draft.0],
+            read_receipt,
+        )
     }
 
     // -- statuses ----------------------------------------------------------------------
@@ -516,39 +559,36 @@ impl Store {
         detail: &Value,
     ) -> Result<(), StoreError> {
         let (now, _) = now();
-        let json = serde_json::to_string(detail)?;
-        let tx = self.write_tx()?;
+        let (tx, codec) = self.sealing_tx()?;
+        let sealed = codec.seal_json(&status_cell(dossier_number), detail)?;
         tx.execute(
             "INSERT INTO dossier_status (dossier_number, kind, status, detail, synced_at) \
              VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (dossier_number) DO UPDATE SET \
              kind = excluded.kind, status = excluded.status, detail = excluded.detail, \
              synced_at = excluded.synced_at",
-            params![dossier_number, kind, status, json, now],
+            params![dossier_number, kind, status, sealed, now],
         )?;
         tx.commit()?;
         Ok(())
     }
 
     pub fn dossier_status(&self, dossier_number: &str) -> Result<Option<StoredStatus>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT dossier_number, kind, status, detail, synced_at FROM dossier_status \
-                 WHERE dossier_number = ?1",
-                [dossier_number],
-                read_status,
-            )
-            .optional()?)
+        self.codec().row(
+            &self.conn,
+            &format!("SELECT {STATUS_COLUMNS} FROM dossier_status WHERE dossier_number = ?1"),
+            [dossier_number],
+            read_status,
+        )
     }
 
     /// Every dossier's last known status, by number.
     pub fn dossier_statuses(&self) -> Result<Vec<StoredStatus>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT dossier_number, kind, status, detail, synced_at FROM dossier_status \
-             ORDER BY dossier_number",
-        )?;
-        let rows = stmt.query_map([], read_status)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.codec().rows(
+            &self.conn,
+            &format!("SELECT {STATUS_COLUMNS} FROM dossier_status ORDER BY dossier_number"),
+            [],
+            read_status,
+        )
     }
 
     // -- supplement drafts -------------------------------------------------------------
@@ -556,7 +596,8 @@ impl Store {
     /// Records a supplement request before its draft is made (`draft_id` set afterwards with
     /// [`Store::set_supplement_draft`]); a request already recorded is left as it is.
     pub fn add_supplement_request(&mut self, s: &SupplementDraft) -> Result<bool, StoreError> {
-        let tx = self.write_tx()?;
+        let (tx, codec) = self.sealing_tx()?;
+        let cell = |column| supplement_cell(column, &s.dossier_number, &s.requested_at);
         let inserted = tx.execute(
             &format!(
                 "INSERT OR IGNORE INTO supplement_drafts ({SUPPLEMENT_COLUMNS}) \
@@ -566,10 +607,10 @@ impl Store {
                 s.dossier_number,
                 s.requested_at,
                 s.deadline,
-                s.message,
+                codec.seal_text(&cell("supplement_drafts.message"), &s.message),
                 s.draft_id.map(|d| d.0),
                 s.original_draft_id.map(|d| d.0),
-                s.note,
+                codec.seal_text(&cell("supplement_drafts.note"), &s.note),
                 super::format_ts(s.created_at)
             ],
         )?;
@@ -597,17 +638,15 @@ impl Store {
         dossier_number: &str,
         requested_at: &str,
     ) -> Result<Option<SupplementDraft>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT {SUPPLEMENT_COLUMNS} FROM supplement_drafts \
-                     WHERE dossier_number = ?1 AND requested_at = ?2"
-                ),
-                params![dossier_number, requested_at],
-                read_supplement,
-            )
-            .optional()?)
+        self.codec().row(
+            &self.conn,
+            &format!(
+                "SELECT {SUPPLEMENT_COLUMNS} FROM supplement_drafts \
+                 WHERE dossier_number = ?1 AND requested_at = ?2"
+            ),
+            params![dossier_number, requested_at],
+            read_supplement,
+        )
     }
 
     /// The supplement requests of a dossier, oldest first.
@@ -615,12 +654,15 @@ impl Store {
         &self,
         dossier_number: &str,
     ) -> Result<Vec<SupplementDraft>, StoreError> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {SUPPLEMENT_COLUMNS} FROM supplement_drafts WHERE dossier_number = ?1 \
-             ORDER BY requested_at"
-        ))?;
-        let rows = stmt.query_map([dossier_number], read_supplement)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.codec().rows(
+            &self.conn,
+            &format!(
+                "SELECT {SUPPLEMENT_COLUMNS} FROM supplement_drafts WHERE dossier_number = ?1 \
+                 ORDER BY requested_at"
+            ),
+            [dossier_number],
+            read_supplement,
+        )
     }
 
     /// The request a supplement draft answers, if the draft is one.
@@ -628,14 +670,12 @@ impl Store {
         &self,
         draft: DraftId,
     ) -> Result<Option<SupplementDraft>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!("SELECT {SUPPLEMENT_COLUMNS} FROM supplement_drafts WHERE draft_id = ?1"),
-                [draft.0],
-                read_supplement,
-            )
-            .optional()?)
+        self.codec().row(
+            &self.conn,
+            &format!("SELECT {SUPPLEMENT_COLUMNS} FROM supplement_drafts WHERE draft_id = ?1"),
+            [draft.0],
+            read_supplement,
+        )
     }
 }
 
@@ -643,6 +683,15 @@ impl Store {
 mod tests {
     use super::*;
     use crate::store::tests::temp_store;
+    use crate::store::values::tests::in_both_folders;
+
+    in_both_folders!(
+        a_container_is_queued_once,
+        an_item_moves_through_upload_to_filed_with_its_receipt,
+        a_permanent_error_fails_the_item_and_keeps_its_message,
+        dossier_statuses_are_replaced_and_listed_by_number,
+        supplement_requests_are_recorded_once_and_found_by_draft,
+    );
 
     fn container(store: &mut Store) -> String {
         let dir = tempfile::tempdir().expect("dir");
@@ -663,10 +712,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_container_is_queued_once() {
-        let (_dir, mut store) = temp_store();
-        let sha = container(&mut store);
+    fn a_container_is_queued_once(store: &mut Store) {
+        let sha = container(store);
         let (first, new) = store.queue_container(&new_item(&sha)).expect("queue");
         assert!(new);
         assert_eq!(first.state, OutboxState::Queued);
@@ -676,10 +723,8 @@ mod tests {
         assert_eq!(store.outbox().expect("list").len(), 1);
     }
 
-    #[test]
-    fn an_item_moves_through_upload_to_filed_with_its_receipt() {
-        let (_dir, mut store) = temp_store();
-        let sha = container(&mut store);
+    fn an_item_moves_through_upload_to_filed_with_its_receipt(store: &mut Store) {
+        let sha = container(store);
         let (item, _) = store.queue_container(&new_item(&sha)).expect("queue");
         store.outbox_begin(item.id).expect("begin");
         store
@@ -734,6 +779,104 @@ mod tests {
             store.outbox_item(item.id).expect("item").state,
             OutboxState::Filed
         );
+    }
+
+    fn a_permanent_error_fails_the_item_and_keeps_its_message(store: &mut Store) {
+        let sha = container(store);
+        let mut item = new_item(&sha);
+        item.file_name = "Đơn sáng chế — bản cuối.asice";
+        let (item, _) = store.queue_container(&item).expect("queue");
+        let refused = ItemError {
+            code: "portal.signature_invalid".into(),
+            message: Text::new("chữ ký không hợp lệ", "the signature is not valid"),
+        };
+        store.outbox_error(item.id, &refused, true).expect("error");
+        let failed = store
+            .outbox_item_by_container(&sha)
+            .expect("lookup")
+            .expect("queued");
+        assert_eq!(failed.state, OutboxState::Failed);
+        assert_eq!(failed.file_name, "Đơn sáng chế — bản cuối.asice");
+        assert_eq!(failed.last_error, Some(refused));
+        assert_eq!(failed.applicant_tax_code.as_deref(), Some("0101234565"));
+    }
+
+    fn dossier_statuses_are_replaced_and_listed_by_number(store: &mut Store) {
+        let first = serde_json::json!({"history": [{"status": "received"}]});
+        let later = serde_json::json!({
+            "history": [{"status": "received"}, {"status": "supplement_requested",
+                         "message": "Bổ sung bản mô tả"}]
+        });
+        store
+            .save_dossier_status("4-2026-00002", "trademark", "received", &first)
+            .expect("save");
+        store
+            .save_dossier_status("4-2026-00001", "patent", "received", &first)
+            .expect("save");
+        store
+            .save_dossier_status("4-2026-00002", "trademark", "supplement_requested", &later)
+            .expect("replace");
+        let status = store
+            .dossier_status("4-2026-00002")
+            .expect("read")
+            .expect("stored");
+        assert_eq!(status.status, "supplement_requested");
+        assert_eq!(status.detail, later);
+        let numbers: Vec<_> = store
+            .dossier_statuses()
+            .expect("list")
+            .into_iter()
+            .map(|s| s.dossier_number)
+            .collect();
+        assert_eq!(numbers, ["4-2026-00001", "4-2026-00002"]);
+        assert_eq!(store.dossier_status("9-9").expect("read"), None);
+    }
+
+    fn supplement_requests_are_recorded_once_and_found_by_draft(store: &mut Store) {
+        let original = store
+            .create_draft("patent", None, "gốc", &serde_json::json!({}), "c")
+            .expect("draft");
+        let copy = store
+            .create_draft("patent", None, "bổ sung", &serde_json::json!({}), "c")
+            .expect("draft");
+        let request = SupplementDraft {
+            dossier_number: "1-2026-00007".into(),
+            requested_at: "2026-12-01T08:00:00Z".into(),
+            deadline: "2027-01-01".into(),
+            message: "Đề nghị bổ sung bản vẽ".into(),
+            draft_id: None,
+            original_draft_id: Some(original),
+            note: "Trả lời yêu cầu ngày 01/12/2026".into(),
+            created_at: "2026-12-02T00:00:00Z".parse().expect("ts"),
+        };
+        assert!(store.add_supplement_request(&request).expect("add"));
+        let mut changed = request.clone();
+        changed.message = "another".into();
+        assert!(!store.add_supplement_request(&changed).expect("again"));
+        store
+            .set_supplement_draft(&request.dossier_number, &request.requested_at, copy)
+            .expect("set draft");
+        let expected = SupplementDraft {
+            draft_id: Some(copy),
+            ..request.clone()
+        };
+        assert_eq!(
+            store
+                .supplement_request(&request.dossier_number, &request.requested_at)
+                .expect("read"),
+            Some(expected.clone())
+        );
+        assert_eq!(
+            store
+                .supplement_requests(&request.dossier_number)
+                .expect("list"),
+            std::slice::from_ref(&expected)
+        );
+        assert_eq!(
+            store.supplement_for_draft(copy).expect("by draft"),
+            Some(expected)
+        );
+        assert_eq!(store.supplement_for_draft(original).expect("none"), None);
     }
 
     #[test]

@@ -3,14 +3,16 @@
 //!
 //! The store keeps the caller's JSON as is; the typed profile lives with the
 //! forms. `name` is copied out only so that lists need not parse every document.
+//! Both are sealed in an encrypted folder (`values.rs`), bound to the profile's id.
 
 use jiff::Timestamp;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{SqlJson, SqlTs, Store, StoreError, now};
+use super::values::{Cell, Codec, next_id};
+use super::{SqlTs, Store, StoreError, now};
 
 /// Row id of a profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -75,12 +77,18 @@ pub struct StoredProfile {
 
 const SELECT_PROFILE: &str = "SELECT id, kind, name, data, created_at, updated_at FROM profiles";
 
-fn read_profile(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredProfile> {
+/// Where a profile's `column` is kept.
+fn cell(column: &'static str, id: ProfileId) -> Cell {
+    Cell::new(column, [id.0.into()])
+}
+
+fn read_profile(codec: Codec<'_>, row: &Row<'_>) -> Result<StoredProfile, StoreError> {
+    let id = ProfileId(row.get(0)?);
     Ok(StoredProfile {
-        id: ProfileId(row.get(0)?),
+        id,
         kind: row.get(1)?,
-        name: row.get(2)?,
-        data: row.get::<_, SqlJson>(3)?.0,
+        name: codec.open_text(&cell("profiles.name", id), row.get_ref(2)?)?,
+        data: codec.open_json(&cell("profiles.data", id), row.get_ref(3)?)?,
         created_at: row.get::<_, SqlTs>(4)?.0,
         updated_at: row.get::<_, SqlTs>(5)?.0,
     })
@@ -101,14 +109,21 @@ impl Store {
         name: &str,
         data: &Value,
     ) -> Result<ProfileId, StoreError> {
-        let data = serde_json::to_string(data)?;
         let (now, _) = now();
-        self.conn.execute(
-            "INSERT INTO profiles (kind, name, data, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?4)",
-            params![kind.as_str(), name, data, now],
+        let (tx, codec) = self.sealing_tx()?;
+        let id = ProfileId(next_id(&tx, "profiles")?);
+        tx.execute(
+            "INSERT INTO profiles (id, kind, name, data, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            params![
+                id.0,
+                kind.as_str(),
+                codec.seal_text(&cell("profiles.name", id), name),
+                codec.seal_json(&cell("profiles.data", id), data)?,
+                now
+            ],
         )?;
-        let id = ProfileId(self.conn.last_insert_rowid());
+        tx.commit()?;
         tracing::debug!(%id, kind = kind.as_str(), "profile added");
         Ok(id)
     }
@@ -120,11 +135,16 @@ impl Store {
         name: &str,
         data: &Value,
     ) -> Result<(), StoreError> {
-        let data = serde_json::to_string(data)?;
         let (now, _) = now();
+        let codec = self.codec();
         let changed = self.conn.execute(
             "UPDATE profiles SET name = ?2, data = ?3, updated_at = ?4 WHERE id = ?1",
-            params![id.0, name, data, now],
+            params![
+                id.0,
+                codec.seal_text(&cell("profiles.name", id), name),
+                codec.seal_json(&cell("profiles.data", id), data)?,
+                now
+            ],
         )?;
         if changed == 0 {
             return Err(StoreError::not_found("profile", id));
@@ -134,23 +154,24 @@ impl Store {
 
     /// One profile.
     pub fn profile(&self, id: ProfileId) -> Result<StoredProfile, StoreError> {
-        self.conn
-            .query_row(
+        self.codec()
+            .row(
+                &self.conn,
                 &format!("{SELECT_PROFILE} WHERE id = ?1"),
                 [id.0],
                 read_profile,
-            )
-            .optional()?
+            )?
             .ok_or_else(|| StoreError::not_found("profile", id))
     }
 
     /// Every profile, oldest first.
     pub fn profiles(&self) -> Result<Vec<StoredProfile>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("{SELECT_PROFILE} ORDER BY id"))?;
-        let rows = stmt.query_map([], read_profile)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.codec().rows(
+            &self.conn,
+            &format!("{SELECT_PROFILE} ORDER BY id"),
+            [],
+            read_profile,
+        )
     }
 }
 
@@ -158,11 +179,16 @@ impl Store {
 mod tests {
     use super::*;
     use crate::store::tests::temp_store;
+    use crate::store::values::tests::in_both_folders;
     use serde_json::json;
 
-    #[test]
-    fn profile_round_trips_kind_name_and_json() {
-        let (_dir, mut store) = temp_store();
+    in_both_folders!(
+        profile_round_trips_kind_name_and_json,
+        update_profile_replaces_name_and_data_and_bumps_updated_at,
+        profiles_are_listed_oldest_first,
+    );
+
+    fn profile_round_trips_kind_name_and_json(store: &mut Store) {
         let data = json!({
             "name": "Công ty TNHH Đổi Mới Sáng Tạo",
             "tax_code": "0101234567",
@@ -186,9 +212,7 @@ mod tests {
         assert_eq!(p.created_at, p.updated_at);
     }
 
-    #[test]
-    fn update_profile_replaces_name_and_data_and_bumps_updated_at() {
-        let (_dir, mut store) = temp_store();
+    fn update_profile_replaces_name_and_data_and_bumps_updated_at(store: &mut Store) {
         let id = store
             .add_profile(ProfileKind::Agent, "Văn phòng A", &json!({"v": 1}))
             .expect("add");
@@ -217,9 +241,7 @@ mod tests {
         assert_eq!(err.code(), "store.not_found");
     }
 
-    #[test]
-    fn profiles_are_listed_oldest_first() {
-        let (_dir, mut store) = temp_store();
+    fn profiles_are_listed_oldest_first(store: &mut Store) {
         assert!(store.profiles().expect("list").is_empty());
         let a = store
             .add_profile(ProfileKind::Enterprise, "B", &json!({}))

@@ -3,6 +3,19 @@ use serde_json::json;
 use super::*;
 use crate::store::ProfileKind;
 use crate::store::tests::temp_store;
+use crate::store::values::tests::in_both_folders;
+
+in_both_folders!(
+    create_draft_writes_revision_one,
+    save_revision_appends_and_becomes_current,
+    recent_revisions_are_the_newest_first_without_documents,
+    restore_appends_a_copy_and_keeps_history,
+    sealed_draft_refuses_every_change,
+    drafts_for_profile_lists_only_its_unsealed_drafts,
+    drafts_are_listed_most_recently_changed_first,
+    set_title_renames_without_a_new_revision,
+    documents_round_trip_exactly,
+);
 
 fn trademark_doc(mark: &str) -> Value {
     json!({
@@ -13,9 +26,7 @@ fn trademark_doc(mark: &str) -> Value {
     })
 }
 
-#[test]
-fn create_draft_writes_revision_one() {
-    let (_dir, mut store) = temp_store();
+fn create_draft_writes_revision_one(store: &mut Store) {
     let doc = trademark_doc("PHỞ VIỆT");
     let id = store
         .create_draft("trademark", None, "Nhãn hiệu Phở Việt", &doc, "created")
@@ -34,9 +45,7 @@ fn create_draft_writes_revision_one() {
     assert_eq!(history[0].saved_at, d.created_at);
 }
 
-#[test]
-fn save_revision_appends_and_becomes_current() {
-    let (_dir, mut store) = temp_store();
+fn save_revision_appends_and_becomes_current(store: &mut Store) {
     let id = store
         .create_draft("trademark", None, "t", &trademark_doc("A"), "created")
         .expect("create");
@@ -66,9 +75,7 @@ fn save_revision_appends_and_becomes_current() {
     assert_eq!(store.revision(id, 1).expect("rev 1"), trademark_doc("A"));
 }
 
-#[test]
-fn recent_revisions_are_the_newest_first_without_documents() {
-    let (_dir, mut store) = temp_store();
+fn recent_revisions_are_the_newest_first_without_documents(store: &mut Store) {
     let id = store
         .create_draft("trademark", None, "t", &trademark_doc("A"), "created")
         .expect("create");
@@ -98,9 +105,7 @@ fn recent_revisions_are_the_newest_first_without_documents() {
     ));
 }
 
-#[test]
-fn restore_appends_a_copy_and_keeps_history() {
-    let (_dir, mut store) = temp_store();
+fn restore_appends_a_copy_and_keeps_history(store: &mut Store) {
     let id = store
         .create_draft("patent", None, "t", &trademark_doc("A"), "created")
         .expect("create");
@@ -142,9 +147,7 @@ fn restore_of_an_unknown_revision_is_not_found_and_writes_nothing() {
     assert_eq!(store.draft(id).expect("read").rev, 1);
 }
 
-#[test]
-fn sealed_draft_refuses_every_change() {
-    let (_dir, mut store) = temp_store();
+fn sealed_draft_refuses_every_change(store: &mut Store) {
     let id = store
         .create_draft("barcode", None, "t", &json!({"n": 1}), "created")
         .expect("create");
@@ -222,9 +225,7 @@ fn draft_for_an_unknown_profile_is_refused() {
     );
 }
 
-#[test]
-fn drafts_for_profile_lists_only_its_unsealed_drafts() {
-    let (_dir, mut store) = temp_store();
+fn drafts_for_profile_lists_only_its_unsealed_drafts(store: &mut Store) {
     let p = store
         .add_profile(ProfileKind::Enterprise, "A", &json!({}))
         .expect("profile");
@@ -256,9 +257,7 @@ fn drafts_for_profile_lists_only_its_unsealed_drafts() {
     assert_eq!(err.code(), "store.not_found");
 }
 
-#[test]
-fn drafts_are_listed_most_recently_changed_first() {
-    let (_dir, mut store) = temp_store();
+fn drafts_are_listed_most_recently_changed_first(store: &mut Store) {
     let pause = || std::thread::sleep(std::time::Duration::from_millis(2));
     let a = store
         .create_draft("patent", None, "a", &json!({}), "c")
@@ -278,9 +277,7 @@ fn drafts_are_listed_most_recently_changed_first() {
     assert_eq!(list[1].rev, 1);
 }
 
-#[test]
-fn set_title_renames_without_a_new_revision() {
-    let (_dir, mut store) = temp_store();
+fn set_title_renames_without_a_new_revision(store: &mut Store) {
     let id = store
         .create_draft("patent", None, "cũ", &json!({}), "c")
         .expect("create");
@@ -307,9 +304,7 @@ fn revisions_cannot_be_rewritten_even_in_sql() {
     assert_eq!(store.revision(id, 1).expect("rev"), json!({"a": 1}));
 }
 
-#[test]
-fn documents_round_trip_exactly() {
-    let (_dir, mut store) = temp_store();
+fn documents_round_trip_exactly(store: &mut Store) {
     let doc = json!({
         "z": "Tiếng Việt có dấu: Nguyễn Thị Ánh Tuyết",
         "a": [1, 2.5, -3, null, true, {"nested": "ễ"}],
