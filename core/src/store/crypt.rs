@@ -9,8 +9,8 @@
 //! One 256-bit folder key; each use has its own subkey from HKDF-SHA256, so that a value key
 //! never encrypts a file and file names cannot be correlated with content hashes:
 //!
-//! - values: XChaCha20-Poly1305, a random 192-bit nonce per value, the column's name as
-//!   associated data (a value moved to another column does not open);
+//! - values: XChaCha20-Poly1305, a random 192-bit nonce per value, the column and the row's
+//!   key as associated data (a value moved to another column or row does not open; values.rs);
 //! - attachment files: XChaCha20-Poly1305 in STREAM chunks (`blobs.rs`), so that files of any
 //!   size stream in fixed memory and a resumed upload can seek;
 //! - attachment file names: HMAC-SHA256 of the content's SHA-256, so that the folder does not

@@ -105,6 +105,14 @@ fn cached(folder: &str) -> Option<DataKey> {
     cache().lock().ok()?.get(folder).cloned()
 }
 
+/// Replaces `hoso.key` with one for `key` and the same folder id, as someone who can write the
+/// folder could.
+#[cfg(test)]
+pub(super) fn replace_with_key(dir: &Path, key: &DataKey) {
+    let folder = read_key_file(dir).expect("read").expect("present").folder;
+    replace(dir, &key_file(&folder, key, None).expect("key file")).expect("replace");
+}
+
 /// Forgets a folder's key in this process, as a new process would start.
 #[cfg(test)]
 pub(super) fn forget_cached(folder: &str) {

@@ -2,10 +2,10 @@
 //! typed or what the portal answered.
 //!
 //! In an encrypted folder such a column holds a BLOB that [`Crypt::seal_value`] wrote; in a
-//! plaintext folder it holds the text itself, as before encryption existed. Reading accepts both
-//! in either folder: TEXT is clear text (a plaintext folder, or a row written before the folder
-//! had a key), a BLOB is opened with the folder's key. A BLOB in a folder opened without a key is
-//! [`StoreError::Corrupt`]: this version never writes one there.
+//! plaintext folder it holds the text itself, as before encryption existed. A folder keeps the
+//! protection it was created with (`key.rs`), so each kind of folder reads only its own kind of
+//! value: TEXT in an encrypted folder (someone who could write the file put their own text in
+//! place of a sealed value) and a BLOB in a folder without a key are [`StoreError::Corrupt`].
 //!
 //! Sealed (what the user typed or the portal answered):
 //!
@@ -119,7 +119,10 @@ impl<'a> Codec<'a> {
     /// The clear bytes of a stored value.
     fn open<'v>(self, cell: &Cell, stored: ValueRef<'v>) -> Result<Cow<'v, [u8]>, StoreError> {
         match (stored, self.crypt) {
-            (ValueRef::Text(text), _) => Ok(Cow::Borrowed(text)),
+            (ValueRef::Text(text), None) => Ok(Cow::Borrowed(text)),
+            (ValueRef::Text(_), Some(_)) => Err(StoreError::Corrupt {
+                detail: format!("{cell} is in clear in an encrypted folder"),
+            }),
             (ValueRef::Blob(sealed), Some(crypt)) => {
                 crypt.open_value(&cell.0, sealed).map(Cow::Owned)
             }

@@ -372,27 +372,19 @@ fn a_folder_written_by_version_3_reads_after_the_migration_without_a_key() {
 }
 
 #[test]
-fn a_folder_written_by_version_3_reads_after_the_migration_with_a_key() {
+fn a_folder_written_by_version_3_stays_in_clear_and_refuses_a_key() {
     let dir = version_3_folder();
-    let mut store = Store::open_with_key(dir.path(), &DataKey::generate()).expect("migrates");
+    // No `hoso.key` beside an existing database: a folder from before encryption, in clear.
+    let err = Store::open_with_key(dir.path(), &DataKey::generate()).expect_err("refused");
+    assert_eq!(err.code(), "store.corrupt", "{err:?}");
+    assert!(!dir.path().join(crate::store::KEY_FILE).exists());
+    let store =
+        Store::open_with_passphrase(dir.path(), Some("cụm mật khẩu dài")).expect("migrates");
+    assert!(!store.is_encrypted());
     let foreign_keys: i64 = store
         .conn
         .pragma_query_value(None, "foreign_keys", |r| r.get(0))
         .expect("pragma");
     assert_eq!(foreign_keys, 1, "enforced again after the migration");
     assert_reads_version_3_rows(&store);
-    store
-        .save_revision(DraftId(1), &json!({"v": 3}), "sealed")
-        .expect("save");
-    assert_eq!(
-        strings(
-            &store.conn,
-            "SELECT typeof(doc) FROM revisions WHERE draft_id = 1 ORDER BY rev"
-        ),
-        ["text", "text", "blob"]
-    );
-    assert_eq!(
-        store.revision(DraftId(1), 3).expect("sealed revision"),
-        json!({"v": 3})
-    );
 }
