@@ -63,6 +63,8 @@ impl DataKey {
     }
 
     /// The subkey for one use: HKDF-SHA256 expanded with `purpose` as its info.
+    // A 32-byte output is always within HKDF-SHA256's limit (255 × 32 bytes).
+    #[allow(clippy::expect_used)]
     fn subkey(&self, purpose: &str) -> Zeroizing<[u8; KEY_LEN]> {
         let hkdf = Hkdf::<Sha256>::new(None, self.0.as_ref());
         let mut out = Zeroizing::new([0u8; KEY_LEN]);
