@@ -11,6 +11,7 @@
 //! ```text
 //! hoso.sqlite3            profiles, drafts, revisions, attachment index (WAL mode)
 //! attachments/ab/abcd…    one file per distinct content, named by its SHA-256
+//!                         (encrypted folder: encrypted, named by an HMAC; blobs.rs)
 //! attachments/tmp/        files being added; renamed into place once complete
 //! ```
 //!
@@ -37,7 +38,7 @@ use jiff::fmt::temporal::DateTimePrinter;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 use rusqlite::{Connection, TransactionBehavior};
 
-pub use blobs::{AttachmentInfo, AttachmentReader};
+pub use blobs::{AttachmentInfo, AttachmentOpener, AttachmentReader, is_damaged};
 pub(crate) use crypt::Crypt;
 pub use crypt::DataKey;
 pub use drafts::{DraftId, DraftSummary, RevisionInfo, RevisionSummary, StoredDraft};
