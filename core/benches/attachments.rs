@@ -8,7 +8,10 @@
 //! - our hashing alone (sha2, 1 MiB reads, as `add_attachment` does it);
 //! - `Store::add_attachment` in full (hash + copy + fsync + index), run in a
 //!   child process (this binary re-executed) so that its peak resident set
-//!   (`VmHWM`) is its own.
+//!   (`VmHWM`) is its own; to a plaintext data folder, then to an encrypted
+//!   one (hash + encrypt + copy: XChaCha20-Poly1305 STREAM, `store/blobs.rs`);
+//! - reading the attachment back whole through `Store::open_attachment`, from
+//!   each folder (the encrypted one decrypts and authenticates every chunk).
 //!
 //! MB/s are 10^6 bytes per second.
 
@@ -18,11 +21,15 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use hoso_core::store::Store;
+use hoso_core::store::{DataKey, Store};
 use sha2::{Digest, Sha256};
 
 const CHILD_DIR_ENV: &str = "HOSO_BENCH_CHILD_DIR";
 const CHILD_SOURCE_ENV: &str = "HOSO_BENCH_CHILD_SOURCE";
+/// Set for the child that adds to an encrypted folder.
+const CHILD_ENCRYPTED_ENV: &str = "HOSO_BENCH_CHILD_ENCRYPTED";
+/// The encrypted folder's key: any fixed key will do.
+const KEY: [u8; 32] = [0x5a; 32];
 const BUF_LEN: usize = 1 << 20;
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
@@ -32,7 +39,8 @@ fn main() -> BenchResult<()> {
         std::env::var_os(CHILD_DIR_ENV),
         std::env::var_os(CHILD_SOURCE_ENV),
     ) {
-        return child(Path::new(&dir), Path::new(&source));
+        let encrypted = std::env::var_os(CHILD_ENCRYPTED_ENV).is_some();
+        return child(Path::new(&dir), Path::new(&source), encrypted);
     }
     let size_mib = size_mib_arg().unwrap_or(1024);
     let size = size_mib << 20;
@@ -65,9 +73,55 @@ fn main() -> BenchResult<()> {
     report("sha2 (1 MiB reads)", size, hash_secs);
 
     let data_dir = work.path().join("data");
-    let out = Command::new(std::env::current_exe()?)
-        .env(CHILD_DIR_ENV, &data_dir)
-        .env(CHILD_SOURCE_ENV, &source)
+    let (add_secs, child_hwm_kib) = add_in_child(&data_dir, &source, false, &ours)?;
+    report("Store::add_attachment", size, add_secs);
+    let encrypted_dir = work.path().join("data-encrypted");
+    let (encrypted_add_secs, encrypted_hwm_kib) =
+        add_in_child(&encrypted_dir, &source, true, &ours)?;
+    report("  … encrypted folder", size, encrypted_add_secs);
+
+    let read_secs = time_read_back(&open_store(&data_dir, false)?, &ours)?;
+    report("open_attachment, read all", size, read_secs);
+    let encrypted_read_secs = time_read_back(&open_store(&encrypted_dir, true)?, &ours)?;
+    report("  … encrypted folder", size, encrypted_read_secs);
+
+    if let Ok((openssl_secs, _)) = openssl {
+        println!(
+            "  ratio sha2 / openssl            {:.2}×",
+            openssl_secs / hash_secs
+        );
+        println!(
+            "  ratio add_attachment / openssl  {:.2}×  (add also copies and fsyncs every byte)",
+            openssl_secs / add_secs
+        );
+    }
+    println!(
+        "  ratio add encrypted / plain     {:.2}×  (time)",
+        encrypted_add_secs / add_secs
+    );
+    println!(
+        "  peak RSS (VmHWM): add_attachment child {:.1} MiB (encrypted {:.1} MiB), bench process {:.1} MiB",
+        child_hwm_kib as f64 / 1024.0,
+        encrypted_hwm_kib as f64 / 1024.0,
+        peak_rss_kib()? as f64 / 1024.0
+    );
+    Ok(())
+}
+
+/// Runs one `add_attachment` in a child; its time and peak RSS (KiB).
+fn add_in_child(
+    data_dir: &Path,
+    source: &Path,
+    encrypted: bool,
+    expected_sha: &str,
+) -> BenchResult<(f64, u64)> {
+    let mut command = Command::new(std::env::current_exe()?);
+    if encrypted {
+        command.env(CHILD_ENCRYPTED_ENV, "1");
+    }
+    let out = command
+        .env(CHILD_DIR_ENV, data_dir)
+        .env(CHILD_SOURCE_ENV, source)
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()?;
@@ -84,32 +138,43 @@ fn main() -> BenchResult<()> {
     let [add_secs, child_hwm_kib, stored_sha] = fields[..] else {
         return Err(format!("bad child result {fields:?}").into());
     };
-    let add_secs: f64 = add_secs.parse()?;
-    let child_hwm_kib: u64 = child_hwm_kib.parse()?;
-    assert_eq!(stored_sha, ours, "stored under the wrong hash");
-    report("Store::add_attachment", size, add_secs);
+    assert_eq!(stored_sha, expected_sha, "stored under the wrong hash");
+    Ok((add_secs.parse()?, child_hwm_kib.parse()?))
+}
 
-    if let Ok((openssl_secs, _)) = openssl {
-        println!(
-            "  ratio sha2 / openssl            {:.2}×",
-            openssl_secs / hash_secs
-        );
-        println!(
-            "  ratio add_attachment / openssl  {:.2}×  (add also copies and fsyncs every byte)",
-            openssl_secs / add_secs
-        );
+fn open_store(dir: &Path, encrypted: bool) -> BenchResult<Store> {
+    Ok(if encrypted {
+        Store::open_with_key(dir, &DataKey::from_bytes(KEY))?
+    } else {
+        Store::open(dir)?
+    })
+}
+
+/// Reads the attachment back whole (1 MiB reads), checking its hash; the seconds taken.
+fn time_read_back(store: &Store, sha256: &str) -> BenchResult<f64> {
+    let started = Instant::now();
+    let mut reader = store.open_attachment(sha256)?;
+    let mut buf = vec![0u8; BUF_LEN];
+    let mut hasher = Sha256::new();
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
     }
-    println!(
-        "  peak RSS (VmHWM): add_attachment child {:.1} MiB, bench process {:.1} MiB",
-        child_hwm_kib as f64 / 1024.0,
-        peak_rss_kib()? as f64 / 1024.0
+    let secs = started.elapsed().as_secs_f64();
+    assert_eq!(
+        hex::encode(hasher.finalize()),
+        sha256,
+        "read back other bytes"
     );
-    Ok(())
+    Ok(secs)
 }
 
 /// The re-executed child: one `add_attachment`, timed, then its own peak RSS.
-fn child(dir: &Path, source: &Path) -> BenchResult<()> {
-    let mut store = Store::open(dir)?;
+fn child(dir: &Path, source: &Path, encrypted: bool) -> BenchResult<()> {
+    let mut store = open_store(dir, encrypted)?;
     let started = Instant::now();
     let info = store.add_attachment(source)?;
     let secs = started.elapsed().as_secs_f64();

@@ -14,8 +14,9 @@ use hoso_core::filing::outbox::{self, RunOptions};
 use hoso_core::filing::status;
 use hoso_core::filing::{FilingError, Link, LinkOptions, OpenSigner, server, session};
 use hoso_core::seal::{self, SealOptions, Sealed};
-use hoso_core::store::{DraftId, OutboxState, Store};
+use hoso_core::store::{DataKey, DraftId, OutboxState, Store};
 use hoso_portal::api::{Status, StatusName, codes};
+use hoso_portal::client::UploadFile;
 use hoso_portal::server::{RunningServer, Server, ServerConfig};
 use hoso_signing::SoftwareSigner;
 use hoso_signing::checks::RevocationMode;
@@ -44,6 +45,11 @@ struct World {
 }
 
 async fn world() -> World {
+    world_with(None).await
+}
+
+/// A world whose data folder is encrypted with `key` when one is given.
+async fn world_with(key: Option<&DataKey>) -> World {
     let dir = tempfile::tempdir().unwrap();
     let pki = TestPki::generate().unwrap();
     let mut anchors = TrustAnchors::empty();
@@ -59,7 +65,10 @@ async fn world() -> World {
     let portal_dir = dir.path().join("portal");
     let server = portal(&portal_dir, &anchors, 0).await;
     World {
-        store: Store::open(&dir.path().join("data")).unwrap(),
+        store: match key {
+            None => Store::open(&dir.path().join("data")).unwrap(),
+            Some(key) => Store::open_with_key(&dir.path().join("data"), key).unwrap(),
+        },
         dir,
         anchors,
         identity,
@@ -202,10 +211,12 @@ async fn a_filing_whose_receipt_was_lost_gets_the_same_receipt_on_the_next_run()
     link.connect().await.unwrap();
     // A run killed after the portal filed the container and before the receipt was stored:
     // the upload state was saved, the answer to the filing never arrived.
-    let file = hoso_portal::client::UploadFile::from_parts(
-        w.store.attachment_path(&item.container_sha256).unwrap(),
+    let opener = w.store.attachment_opener(&item.container_sha256).unwrap();
+    let file = UploadFile::from_opener(
+        "container",
         item.size,
         item.container_sha256.clone(),
+        move || opener.open(),
     );
     let done = link.client.upload(&file, None, |_| Ok(())).await.unwrap();
     w.store
@@ -223,6 +234,121 @@ async fn a_filing_whose_receipt_was_lost_gets_the_same_receipt_on_the_next_run()
     assert!(report.all_filed(), "{report:?}");
     assert_eq!(report.items[0].receipt.as_ref(), Some(&lost));
     assert_eq!(w.filings_at_portal(), 1);
+}
+
+#[tokio::test]
+async fn an_encrypted_data_folder_files_its_container_and_resumes_a_cut_upload() {
+    let key = DataKey::generate();
+    let mut w = world_with(Some(&key)).await;
+    let (draft, sealed) = w.sealed_trademark("hồ sơ mã hoá");
+    let sent = std::fs::read(&sealed.path).unwrap();
+    let item = outbox::queue_sealed(&mut w.store, &sealed, draft)
+        .unwrap()
+        .item;
+    std::fs::remove_file(&sealed.path).unwrap();
+    let chunk = 16 * 1024;
+    assert!(item.size > 3 * chunk, "{} bytes: too few chunks", item.size);
+
+    let signer = w.identity.signer().unwrap();
+    let mut creds = OpenSigner(&signer);
+    let options = LinkOptions {
+        give_up_after: Some(Duration::from_secs(2)),
+        chunk_size: Some(chunk),
+        ..LinkOptions::default()
+    };
+    let mut link = Link::new(&w.server.base_url(), &options, Some(&mut creds)).unwrap();
+    link.connect().await.unwrap();
+    // A run killed after two chunks: the portal holds them, the outbox saved the offset.
+    let opener = w.store.attachment_opener(&item.container_sha256).unwrap();
+    let file = UploadFile::from_opener(
+        "container",
+        item.size,
+        item.container_sha256.clone(),
+        move || opener.open(),
+    );
+    let mut cut = None;
+    let stopped = link
+        .client
+        .upload(&file, None, |state| {
+            if state.offset >= 2 * chunk {
+                cut = Some(state.clone());
+                return Err("killed".into());
+            }
+            Ok(())
+        })
+        .await;
+    assert!(stopped.is_err());
+    let cut = cut.expect("cut after two chunks");
+    w.store
+        .outbox_save_upload(item.id, &cut.upload_url, cut.offset)
+        .unwrap();
+
+    let mut offsets = Vec::new();
+    let todo = outbox::pending(&w.store, &RunOptions::default()).unwrap();
+    let report = outbox::run_observed(&mut w.store, &mut link, todo, &mut |_, offset| {
+        offsets.push(offset)
+    })
+    .await
+    .unwrap();
+    assert!(report.all_filed(), "{report:?}");
+    assert_eq!(offsets.first(), Some(&cut.offset), "resumed, not restarted");
+    let receipt = report.items[0].receipt.clone().unwrap();
+    assert_eq!(receipt.container_sha256, item.container_sha256);
+    let received = hoso_portal::server::Store::open_existing(&w.portal_dir)
+        .unwrap()
+        .container_path(&item.container_sha256);
+    let received = std::fs::read(received).unwrap();
+    assert_eq!(
+        hex::encode(Sha256::digest(&received)),
+        item.container_sha256,
+        "the portal holds the decrypted container"
+    );
+    assert!(received == sent);
+}
+
+#[tokio::test]
+async fn an_altered_encrypted_container_fails_its_item_and_is_never_filed() {
+    let key = DataKey::generate();
+    let mut w = world_with(Some(&key)).await;
+    let (draft, sealed) = w.sealed_trademark("hồ sơ bị sửa");
+    let size = outbox::queue_sealed(&mut w.store, &sealed, draft)
+        .unwrap()
+        .item
+        .size;
+    // The container's file, told from the mark's image by its length: a 27-byte header, then
+    // the content with a 16-byte tag per 64 KiB chunk (store/blobs.rs).
+    let encrypted_len = 27 + size + 16 * size.div_ceil(64 * 1024);
+    let attachments = w.store.data_dir().join("attachments");
+    let stored: Vec<PathBuf> = std::fs::read_dir(&attachments)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().is_some_and(|n| n != "tmp"))
+        .flat_map(|fan_out| std::fs::read_dir(fan_out).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| std::fs::metadata(p).unwrap().len() == encrypted_len)
+        .collect();
+    let [path] = &stored[..] else {
+        panic!("one file of {encrypted_len} bytes expected: {stored:?}");
+    };
+    let mut bytes = std::fs::read(path).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    std::fs::write(path, bytes).unwrap();
+
+    let signer = w.identity.signer().unwrap();
+    let mut creds = OpenSigner(&signer);
+    let url = w.server.base_url();
+    let mut link = link(&url, &mut creds);
+    let report = outbox::run(&mut w.store, &mut link, RunOptions::default())
+        .await
+        .unwrap();
+    assert!(report.stopped.is_none(), "{report:?}");
+    let item = &report.items[0].item;
+    assert_eq!(item.state, OutboxState::Failed);
+    let error = item.last_error.as_ref().expect("an error");
+    assert_eq!(error.code, "store.undecryptable");
+    assert!(error.message.en.contains("altered or damaged"), "{error:?}");
+    assert_eq!(w.filings_at_portal(), 0);
 }
 
 #[tokio::test]

@@ -426,7 +426,7 @@ async fn uploads_through_a_cutting_proxy_complete_once_under_1_1x_the_bytes() {
             sha256_of(&server.stored_file(&id)),
             file.sha256,
             "{}",
-            file.path.display()
+            file.filename
         );
         assert_eq!(
             stored_copies(&store, &file.sha256),

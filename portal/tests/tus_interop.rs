@@ -236,3 +236,86 @@ async fn a_saved_state_of_another_file_is_refused() {
         .unwrap_err();
     assert_eq!(err.code(), "portal.resume_mismatch");
 }
+
+/// Reads `bytes`, but fails at `fail_at` as an attachment whose decryption fails there would.
+struct FailingAt {
+    bytes: std::io::Cursor<Vec<u8>>,
+    fail_at: u64,
+}
+
+impl std::io::Read for FailingAt {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.fail_at.saturating_sub(self.bytes.position());
+        if left == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "the attachment was altered or damaged",
+            ));
+        }
+        let n = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        self.bytes.read(&mut buf[..n])
+    }
+}
+
+impl std::io::Seek for FailingAt {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.bytes.seek(pos)
+    }
+}
+
+#[tokio::test]
+async fn bytes_from_an_opener_are_stored_and_a_source_failing_midway_is_not_retried() {
+    if !oracle::available_or_skip(
+        "bytes_from_an_opener_are_stored_and_a_source_failing_midway_is_not_retried",
+    ) {
+        return;
+    }
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = Oracle::start(&dir.path().join("store"));
+    let path = dir.path().join("source.bin");
+    write_file(&path, 3 * MIB + 5, 6);
+    let bytes = std::fs::read(&path).unwrap();
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let tus = client(server.endpoint(), MIB);
+
+    let source = bytes.clone();
+    let file = UploadFile::from_opener("in memory", bytes.len() as u64, &sha256, move || {
+        Ok(std::io::Cursor::new(source.clone()))
+    });
+    let done = tus.upload(&file, None, |_| Ok(())).await.unwrap();
+    assert_eq!(
+        sha256_of(&server.stored_file(&done.upload_id().unwrap())),
+        sha256
+    );
+
+    // FileStore asks for no checksum: the failure shows while the body streams.
+    let opened = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&opened);
+    let failing =
+        UploadFile::from_opener("attachment 3fbd", bytes.len() as u64, &sha256, move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Ok(FailingAt {
+                bytes: std::io::Cursor::new(bytes.clone()),
+                fail_at: MIB + MIB / 2,
+            })
+        });
+    let mut acknowledged = 0;
+    let err = tus
+        .upload(&failing, None, |s| {
+            acknowledged = s.offset;
+            Ok(())
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "portal.file", "{err}");
+    assert!(err.to_string().contains("attachment 3fbd"), "{err}");
+    assert_eq!(acknowledged, MIB, "the first chunk went through");
+    assert_eq!(
+        opened.load(Ordering::SeqCst),
+        2,
+        "one open per chunk, the failed one not retried"
+    );
+}

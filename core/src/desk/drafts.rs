@@ -173,7 +173,7 @@ fn read_attachment(store: &Store, sha256: &str) -> DeskResult<Vec<u8>> {
     store
         .open_attachment(sha256)?
         .read_to_end(&mut bytes)
-        .map_err(|e| crate::store::StoreError::io(sha256, e))?;
+        .map_err(|e| crate::store::StoreError::attachment_read(sha256, e))?;
     Ok(bytes)
 }
 

@@ -260,7 +260,13 @@ pub fn container_export(store: &Store, draft: DraftId, dest: &Path) -> DeskResul
         .unwrap_or(Path::new("."));
     let mut reader = store.open_attachment(&item.container_sha256)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io(dir, e))?;
-    std::io::copy(&mut reader, &mut tmp).map_err(|e| io(tmp.path(), e))?;
+    std::io::copy(&mut reader, &mut tmp).map_err(|e| {
+        if crate::store::is_damaged(&e) {
+            StoreError::attachment_read(&item.container_sha256, e).into()
+        } else {
+            io(tmp.path(), e)
+        }
+    })?;
     tmp.as_file().sync_all().map_err(|e| io(dest, e))?;
     tmp.persist(dest).map_err(|e| io(dest, e.error))?;
     Ok(dest.display().to_string())

@@ -21,9 +21,11 @@ use serde::Serialize;
 
 use super::{FilingError, Link};
 use crate::dossier_xml;
+use crate::drafting::DraftError;
 use crate::seal::Sealed;
 use crate::store::{
     DraftId, ItemError, NewOutboxItem, OutboxItem, OutboxState, Store, StoreError, StoredReceipt,
+    is_damaged,
 };
 
 /// What queuing did.
@@ -307,7 +309,9 @@ fn is_refusal(e: &FilingError) -> bool {
             c,
             ClientError::Rejected { .. } | ClientError::TooLarge { .. } | ClientError::File { .. }
         ),
-        FilingError::ReceiptMismatch { .. } | FilingError::NotAContainer { .. } => true,
+        FilingError::ReceiptMismatch { .. }
+        | FilingError::NotAContainer { .. }
+        | FilingError::Draft(DraftError::Store(StoreError::Undecryptable { .. })) => true,
         _ => false,
     }
 }
@@ -326,10 +330,12 @@ fn stops_the_run(e: &FilingError) -> bool {
                 | ClientError::Unauthorized { .. }
                 | ClientError::Config(_)
         ),
+        // One altered container says nothing about the others.
+        FilingError::Draft(DraftError::Store(StoreError::Undecryptable { .. })) => false,
         FilingError::LoginRequired { .. }
         | FilingError::Keyring(_)
         | FilingError::Credentials(_)
-        | FilingError::Draft(crate::drafting::DraftError::Store(_)) => true,
+        | FilingError::Draft(DraftError::Store(_)) => true,
         _ => false,
     }
 }
@@ -387,9 +393,16 @@ async fn upload(
     item: &OutboxItem,
     observe: &mut dyn FnMut(&OutboxItem, u64),
 ) -> Result<(), FilingError> {
-    let path = store.attachment_path(&item.container_sha256)?;
-    let mut file = UploadFile::from_parts(path, item.size, item.container_sha256.clone())
-        .with_content_type(ASICE_CONTENT_TYPE);
+    // Read through the store (decrypted in an encrypted folder), not from the file on disk.
+    let opener = store.attachment_opener(&item.container_sha256)?;
+    let sha256 = item.container_sha256.clone();
+    let mut file = UploadFile::from_opener(
+        format!("container {sha256}"),
+        item.size,
+        sha256.clone(),
+        move || opener.open(),
+    )
+    .with_content_type(ASICE_CONTENT_TYPE);
     file.filename = item.file_name.clone();
     let resume = item.upload_url.as_ref().map(|url| UploadState {
         upload_url: url.clone(),
@@ -407,7 +420,13 @@ async fn upload(
             observe(item, state.offset);
             Ok(())
         })
-        .await?;
+        .await
+        .map_err(|e| match e {
+            ClientError::File { source, .. } if is_damaged(&source) => {
+                FilingError::from(StoreError::attachment_read(&sha256, source))
+            }
+            e => FilingError::Portal(e),
+        })?;
     store.outbox_uploaded(id, &done.upload_url, done.length)?;
     Ok(())
 }

@@ -12,7 +12,7 @@
 //! hoso.key                the id of the folder's key, a check value, a passphrase copy
 //! hoso.sqlite3            profiles, drafts, revisions, attachment index (WAL mode)
 //! attachments/ab/abcd…    one file per distinct content, named by its SHA-256
-//!                         (by a keyed hash of it, and encrypted, in an encrypted folder)
+//!                         (encrypted folder: encrypted, named by an HMAC; blobs.rs)
 //! attachments/tmp/        files being added; renamed into place once complete
 //! ```
 //!
@@ -41,7 +41,7 @@ use jiff::fmt::temporal::DateTimePrinter;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
-pub use blobs::{AttachmentInfo, AttachmentReader};
+pub use blobs::{AttachmentInfo, AttachmentOpener, AttachmentReader, is_damaged};
 pub(crate) use crypt::Crypt;
 pub use crypt::DataKey;
 pub use drafts::{DraftId, DraftSummary, RevisionInfo, RevisionSummary, StoredDraft};

@@ -2,7 +2,6 @@
 //! the outbox, the CLI's `--json` output and the desktop app branch on; what the server
 //! said (its own code and its Vietnamese and English message) is passed through untouched.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -67,10 +66,10 @@ pub enum ClientError {
     /// The server answered something the protocol does not allow.
     #[error("unexpected answer from the portal: {0}")]
     Protocol(String),
-    /// The file to upload could not be read.
-    #[error("cannot read {}: {source}", .path.display())]
+    /// The file to upload could not be read; `what` is its path or what its opener is called.
+    #[error("cannot read {what}: {source}")]
     File {
-        path: PathBuf,
+        what: String,
         source: std::io::Error,
     },
     /// The resume state does not belong to this file (other SHA-256 or length).

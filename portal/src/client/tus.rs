@@ -18,10 +18,9 @@ use std::time::Duration;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, LOCATION};
 use reqwest::{Method, StatusCode, Url};
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
 
 use super::error::{ClientError, StateSinkError};
-use super::file::{UploadFile, chunk_sha256};
+use super::file::UploadFile;
 use super::transport::{ClientConfig, Transport, send};
 use crate::api::tus as wire;
 
@@ -378,10 +377,6 @@ impl TusClient {
         len: u64,
         checksum: bool,
     ) -> Result<u64, ClientError> {
-        let file_error = |source| ClientError::File {
-            path: file.path.clone(),
-            source,
-        };
         let mut req = self
             .request(Method::PATCH, url.clone())
             .header(CONTENT_TYPE, wire::PATCH_CONTENT_TYPE)
@@ -389,18 +384,15 @@ impl TusClient {
             .header(CONTENT_LENGTH, len)
             .timeout(self.patch_timeout(len));
         if checksum {
-            let digest = chunk_sha256(&file.path, offset, len).await?;
+            let digest = file.chunk_sha256(offset, len).await?;
             req = req.header(wire::H_UPLOAD_CHECKSUM, wire::checksum_header(&digest));
         }
-        let mut reader = tokio::fs::File::open(&file.path)
-            .await
-            .map_err(file_error)?;
-        reader
-            .seek(std::io::SeekFrom::Start(offset))
-            .await
-            .map_err(file_error)?;
-        let stream = tokio_util::io::ReaderStream::with_capacity(reader.take(len), STREAM_BUFFER);
-        let resp = send(req.body(reqwest::Body::wrap_stream(stream))).await?;
+        let (body, read_failure) = file.body(offset, len, STREAM_BUFFER);
+        let resp = match send(req.body(body)).await {
+            Ok(resp) => resp,
+            // The body was cut short by its source, not by the network: not worth a retry.
+            Err(e) => return Err(read_failure.take().map_or(e, |source| file.error(source))),
+        };
         let next = header_u64(resp.headers(), wire::H_UPLOAD_OFFSET)
             .ok_or_else(|| ClientError::Protocol("PATCH answered without Upload-Offset".into()))?;
         if next <= offset || next > file.length {
