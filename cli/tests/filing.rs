@@ -22,6 +22,8 @@ use serde_json::Value;
 const PASSWORD_VAR: &str = "HOSO_TEST_FILING_P12_PASSWORD";
 const PASSWORD: &str = "mật-khẩu-thử";
 const APPLICANT: &str = "0101234565";
+/// The passphrase of the test data folders, whose key keyutils keeps only as a cache.
+const DATA_PASSPHRASE: &str = "cụm mật khẩu thử";
 
 fn hoso_command() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_hoso"));
@@ -33,7 +35,7 @@ fn hoso_command() -> Command {
         // (core/tests/keyring.rs tests the Secret Service on a private bus).
         .env("HOSO_KEYRING", "keyutils")
         // keyutils forgets at reboot: without a passphrase copy the folder would be in clear.
-        .env("HOSO_DATA_PASSPHRASE", "cụm mật khẩu thử");
+        .env("HOSO_DATA_PASSPHRASE", DATA_PASSPHRASE);
     c
 }
 
@@ -213,7 +215,7 @@ impl Env {
     /// A trademark draft of the example, its note `note`, with `extra` bytes of attached PDF,
     /// sealed by the applicant: the draft id and the container.
     fn sealed(&self, note: &str, extra: usize) -> (i64, PathBuf) {
-        let mut store = Store::open(&self.data).unwrap();
+        let mut store = Store::open_with_passphrase(&self.data, Some(DATA_PASSPHRASE)).unwrap();
         let today = jiff::Zoned::now().date();
         let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/trademark.json");
         let id = drafting::new_draft(
@@ -373,7 +375,7 @@ fn killed_outbox_runs_resume_the_upload_and_file_exactly_once() {
     assert_eq!(queued["item"]["state"], "queued");
     let size = queued["item"]["size"].as_u64().unwrap();
     assert!(size > 6 << 20);
-    let store = Store::open(&e.data).unwrap();
+    let store = Store::open_with_passphrase(&e.data, Some(DATA_PASSPHRASE)).unwrap();
 
     let mut kills: Vec<(String, u64)> = Vec::new();
     for _ in 0..3 {
