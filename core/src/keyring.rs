@@ -26,10 +26,30 @@ const KEYUTILS: &str = "Linux keyutils";
 /// On Linux this also gives the calling thread a session keyring when it has none, and the
 /// kernel keeps keyrings per thread: only threads started *after* the call share it. A program
 /// with several threads (the desktop app) calls this first, on its main thread, before it
-/// starts any; the CLI's single-threaded runtimes find the keyring on the one thread they use.
+/// starts any; [`entry`] gives any other thread one of its own.
 pub fn pick_store() -> Result<&'static str, String> {
     static PICKED: OnceLock<Result<&'static str, String>> = OnceLock::new();
     PICKED.get_or_init(set_platform_store).clone()
+}
+
+/// The keyring entry for `service` and `user` in the store [`pick_store`] chose.
+///
+/// A keyutils entry lives in the calling thread's session keyring, linked into the user's
+/// persistent keyring, which every session keyring of the user can reach. A thread started
+/// before the store was picked (a test harness's, a runtime's) has none: the kernel lends it the
+/// user-session keyring, where linking into the persistent keyring is refused. So such a thread
+/// gets a session keyring of its own first; on one that has one this changes nothing.
+pub fn entry(service: &str, user: &str) -> Result<keyring_core::Entry, String> {
+    let name = pick_store()?;
+    #[cfg(target_os = "linux")]
+    if name == KEYUTILS {
+        use linux_keyutils::{KeyRing, KeyRingIdentifier};
+        KeyRing::from_special_id(KeyRingIdentifier::Session, true)
+            .map_err(|e| format!("no session keyring: {e:?}"))?;
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = name;
+    keyring_core::Entry::new(service, user).map_err(|e| e.to_string())
 }
 
 /// Whether what the store named `name` keeps survives a reboot (keyutils is a cache of the

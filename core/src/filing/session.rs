@@ -81,9 +81,7 @@ pub fn pick_store() -> Result<&'static str, FilingError> {
 }
 
 fn entry(portal: &str) -> Result<keyring_core::Entry, FilingError> {
-    pick_store()?;
-    keyring_core::Entry::new(KEYRING_SERVICE, &normalise_url(portal))
-        .map_err(|e| FilingError::Keyring(e.to_string()))
+    crate::keyring::entry(KEYRING_SERVICE, &normalise_url(portal)).map_err(FilingError::Keyring)
 }
 
 /// Keeps a session in the OS keyring, replacing the portal's previous one.

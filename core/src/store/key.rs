@@ -272,8 +272,7 @@ fn find_key(file: &KeyFile, passphrase: Option<&str>) -> Result<FolderKey, Store
 }
 
 fn keyring_entry(folder: &str) -> Result<keyring_core::Entry, StoreError> {
-    keyring_core::Entry::new(KEYRING_SERVICE, folder)
-        .map_err(|e| StoreError::Keyring(e.to_string()))
+    crate::keyring::entry(KEYRING_SERVICE, folder).map_err(StoreError::Keyring)
 }
 
 fn decode_key(text: &str) -> Option<DataKey> {
